@@ -1,0 +1,174 @@
+//! The HTTP interface, and nothing else: every endpoint of the backend is a
+//! method of [`BackendApi`]. Doc comments here become the OpenAPI text.
+//!
+//! Errors: every method declares `ApiError`, so the document gives each
+//! operation `4XX`/`5XX` responses with the envelope schema. Handlers return
+//! their own errors as `Ok(Reply::Err(..))` (see [`crate::reply`]).
+
+use crate::error::ApiError;
+use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::reply::ApiResult;
+use crate::types::*;
+use dropshot::{
+    Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk,
+    HttpResponseUpdatedNoContent, RequestContext,
+};
+
+/// A 201 with a `Location` header.
+pub type Created<T> = HttpResponseHeaders<HttpResponseCreated<T>, LocationHeader>;
+
+#[dropshot::api_description]
+pub trait BackendApi {
+    type Context: Send + Sync + 'static;
+
+    /// Liveness probe
+    ///
+    /// Answers as long as the process runs; never touches PostgreSQL or Redis.
+    #[endpoint { method = GET, path = "/health", tags = ["Health"] }]
+    async fn health(rqctx: RequestContext<Self::Context>) -> ApiResult<HttpResponseOk<Health>>;
+
+    /// Readiness probe
+    ///
+    /// 200 when PostgreSQL and Redis answer within their timeouts and the
+    /// schema is at the binary's migration version; otherwise 503
+    /// `SERVICE_UNAVAILABLE` with the failing checks in `details.checks`.
+    #[endpoint { method = GET, path = "/ready", tags = ["Health"] }]
+    async fn ready(rqctx: RequestContext<Self::Context>) -> ApiResult<HttpResponseOk<Readiness>>;
+
+    /// The live OpenAPI document of this server.
+    #[endpoint { method = GET, path = "/openapi.json", unpublished = true }]
+    async fn openapi_json(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError>;
+
+    /// Sign in as a new guest
+    ///
+    /// Creates a user with a generated `guest-NNNN` name (no personal data is
+    /// stored) and returns a bearer token for it. Any request body is ignored.
+    /// Rate-limited per client address (429 `RATE_LIMIT_EXCEEDED`).
+    #[endpoint { method = POST, path = "/api/v1/auth/guest", tags = ["Auth"] }]
+    async fn auth_guest(
+        rqctx: RequestContext<Self::Context>,
+    ) -> ApiResult<HttpResponseCreated<TokenResponse>>;
+
+    /// Exchange a valid token for a new one
+    ///
+    /// The presented token is revoked; only the returned one works afterwards.
+    #[endpoint { method = POST, path = "/api/v1/auth/refresh", tags = ["Auth"] }]
+    async fn auth_refresh(
+        rqctx: RequestContext<Self::Context>,
+    ) -> ApiResult<HttpResponseOk<TokenResponse>>;
+
+    /// Revoke the presented token
+    #[endpoint { method = POST, path = "/api/v1/auth/logout", tags = ["Auth"] }]
+    async fn auth_logout(
+        rqctx: RequestContext<Self::Context>,
+    ) -> ApiResult<HttpResponseUpdatedNoContent>;
+
+    /// The signed-in user
+    #[endpoint { method = GET, path = "/api/v1/auth/me", tags = ["Auth"] }]
+    async fn auth_me(rqctx: RequestContext<Self::Context>) -> ApiResult<HttpResponseOk<User>>;
+
+    /// Create an organization
+    ///
+    /// The caller becomes its `owner`. The slug is derived from the name when
+    /// absent.
+    #[endpoint { method = POST, path = "/api/v1/orgs", tags = ["Organizations"] }]
+    async fn org_create(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<CreateOrg>,
+    ) -> ApiResult<Created<Org>>;
+
+    /// List the caller's organizations, newest first
+    #[endpoint { method = GET, path = "/api/v1/orgs", tags = ["Organizations"] }]
+    async fn org_list(
+        rqctx: RequestContext<Self::Context>,
+        query: QueryParams<PageParams>,
+    ) -> ApiResult<HttpResponseOk<Page<Org>>>;
+
+    /// Get an organization by id or slug
+    #[endpoint { method = GET, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
+    async fn org_get(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+    ) -> ApiResult<HttpResponseOk<Org>>;
+
+    /// Rename an organization or change its slug (owner or admin)
+    #[endpoint { method = PUT, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
+    async fn org_update(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        body: JsonBody<UpdateOrg>,
+    ) -> ApiResult<HttpResponseOk<Org>>;
+
+    /// Delete an organization with its projects and memberships (owner only)
+    #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
+    async fn org_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+    ) -> ApiResult<HttpResponseDeleted>;
+
+    /// List the members of an organization
+    #[endpoint { method = GET, path = "/api/v1/orgs/{org}/members", tags = ["Organizations"] }]
+    async fn member_list(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        query: QueryParams<PageParams>,
+    ) -> ApiResult<HttpResponseOk<Page<Member>>>;
+
+    /// Add a member or change a member's role (owner or admin)
+    ///
+    /// Only an owner may grant or take away `owner`. An organization always
+    /// keeps at least one owner (409 `LAST_OWNER`).
+    #[endpoint { method = PUT, path = "/api/v1/orgs/{org}/members/{user_id}", tags = ["Organizations"] }]
+    async fn member_set(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<MemberPath>,
+        body: JsonBody<SetMemberRole>,
+    ) -> ApiResult<HttpResponseOk<Member>>;
+
+    /// Remove a member (owner or admin; anyone may remove themselves)
+    #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}/members/{user_id}", tags = ["Organizations"] }]
+    async fn member_remove(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<MemberPath>,
+    ) -> ApiResult<HttpResponseDeleted>;
+
+    /// Create a project in an organization (owner or admin)
+    #[endpoint { method = POST, path = "/api/v1/orgs/{org}/projects", tags = ["Projects"] }]
+    async fn project_create(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        body: JsonBody<ProjectInput>,
+    ) -> ApiResult<Created<Project>>;
+
+    /// List an organization's projects, newest first
+    #[endpoint { method = GET, path = "/api/v1/orgs/{org}/projects", tags = ["Projects"] }]
+    async fn project_list(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        query: QueryParams<PageParams>,
+    ) -> ApiResult<HttpResponseOk<Page<Project>>>;
+
+    /// Get a project
+    #[endpoint { method = GET, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
+    async fn project_get(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ProjectPath>,
+    ) -> ApiResult<HttpResponseOk<Project>>;
+
+    /// Rename a project or change its slug (owner or admin of its organization)
+    #[endpoint { method = PUT, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
+    async fn project_update(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ProjectPath>,
+        body: JsonBody<ProjectInput>,
+    ) -> ApiResult<HttpResponseOk<Project>>;
+
+    /// Delete a project (owner or admin of its organization)
+    #[endpoint { method = DELETE, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
+    async fn project_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ProjectPath>,
+    ) -> ApiResult<HttpResponseDeleted>;
+}

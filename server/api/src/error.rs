@@ -1,0 +1,340 @@
+//! The one error envelope and the closed set of error codes.
+//!
+//! Every non-2xx response the handlers produce is an [`ApiError`] serialised as
+//! `{"error": CODE, "message": "...", "request_id": "...", "details": {...}?}`.
+//! The codes are a closed enum so that the OpenAPI document lists them, the
+//! generated client can match on them, and `docs/api/error-catalog.md` is
+//! rendered from the same table (see [`crate::catalog`]).
+
+use dropshot::{ErrorStatusCode, HttpError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable, machine-readable error codes. Clients branch on these, never on
+/// `message`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    ValidationError,
+    MalformedJson,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Unauthorized,
+    TokenExpired,
+    TokenRevoked,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    OrgNotFound,
+    ProjectNotFound,
+    UserNotFound,
+    InvalidOrgSlug,
+    InvalidProjectSlug,
+    OrgSlugConflict,
+    ProjectSlugConflict,
+    LastOwner,
+    RateLimitExceeded,
+    ServiceUnavailable,
+    InternalError,
+}
+
+/// What a client should do about an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAction {
+    /// Fix the request; retrying it unchanged fails the same way.
+    FixRequest,
+    /// Obtain a (new) token and retry.
+    Reauthenticate,
+    /// Retry after the number of seconds in `Retry-After`.
+    RetryAfter,
+    /// Retry with exponential backoff; report if it persists.
+    RetryWithBackoff,
+    /// Do not retry; the resource does not exist for this caller.
+    GiveUp,
+}
+
+impl ErrorCode {
+    /// Every code, in catalog order.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::ValidationError,
+        ErrorCode::MalformedJson,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::Unauthorized,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenRevoked,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::OrgNotFound,
+        ErrorCode::ProjectNotFound,
+        ErrorCode::UserNotFound,
+        ErrorCode::InvalidOrgSlug,
+        ErrorCode::InvalidProjectSlug,
+        ErrorCode::OrgSlugConflict,
+        ErrorCode::ProjectSlugConflict,
+        ErrorCode::LastOwner,
+        ErrorCode::RateLimitExceeded,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InternalError,
+    ];
+
+    /// The wire spelling, e.g. `ORG_NOT_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationError => "VALIDATION_ERROR",
+            ErrorCode::MalformedJson => "MALFORMED_JSON",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
+            ErrorCode::TokenRevoked => "TOKEN_REVOKED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::OrgNotFound => "ORG_NOT_FOUND",
+            ErrorCode::ProjectNotFound => "PROJECT_NOT_FOUND",
+            ErrorCode::UserNotFound => "USER_NOT_FOUND",
+            ErrorCode::InvalidOrgSlug => "INVALID_ORG_SLUG",
+            ErrorCode::InvalidProjectSlug => "INVALID_PROJECT_SLUG",
+            ErrorCode::OrgSlugConflict => "ORG_SLUG_CONFLICT",
+            ErrorCode::ProjectSlugConflict => "PROJECT_SLUG_CONFLICT",
+            ErrorCode::LastOwner => "LAST_OWNER",
+            ErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The HTTP status this code is always sent with.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::ValidationError
+            | ErrorCode::MalformedJson
+            | ErrorCode::InvalidOrgSlug
+            | ErrorCode::InvalidProjectSlug => 400,
+            ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound
+            | ErrorCode::OrgNotFound
+            | ErrorCode::ProjectNotFound
+            | ErrorCode::UserNotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::OrgSlugConflict | ErrorCode::ProjectSlugConflict | ErrorCode::LastOwner => {
+                409
+            }
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::RateLimitExceeded => 429,
+            ErrorCode::InternalError => 500,
+            ErrorCode::ServiceUnavailable => 503,
+        }
+    }
+
+    /// When the server sends this code (one sentence, for the catalog).
+    pub fn when(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationError => {
+                "A body, path or query parameter has the wrong shape or an out-of-range value; `details.field` names it."
+            }
+            ErrorCode::MalformedJson => "The request body is not parsable JSON.",
+            ErrorCode::PayloadTooLarge => {
+                "The request body is larger than the server accepts (`REQUEST_BODY_MAX_BYTES`, 64 KiB by default)."
+            }
+            ErrorCode::UnsupportedMediaType => {
+                "A request body was sent with a `Content-Type` other than `application/json`."
+            }
+            ErrorCode::Unauthorized => {
+                "The bearer token is missing, malformed, wrongly signed, uses another algorithm, has the wrong issuer or audience, or names a user that no longer exists. Sent with `WWW-Authenticate: Bearer`."
+            }
+            ErrorCode::TokenExpired => {
+                "The bearer token's `exp` has passed. Sent with `WWW-Authenticate: Bearer`."
+            }
+            ErrorCode::TokenRevoked => {
+                "The bearer token was revoked by logout or refresh. Sent with `WWW-Authenticate: Bearer`."
+            }
+            ErrorCode::Forbidden => {
+                "The caller can see the resource but its role does not allow the operation."
+            }
+            ErrorCode::NotFound => {
+                "No route matches the path. Answered by the router, before any handler runs (see the note on router errors)."
+            }
+            ErrorCode::MethodNotAllowed => {
+                "The path exists but not with this method. Answered by the router, before any handler runs (see the note on router errors)."
+            }
+            ErrorCode::OrgNotFound => {
+                "The organization does not exist or the caller is not a member; both cases are identical so existence does not leak."
+            }
+            ErrorCode::ProjectNotFound => {
+                "The project does not exist or belongs to an organization the caller is not a member of."
+            }
+            ErrorCode::UserNotFound => "The user named in the path does not exist.",
+            ErrorCode::InvalidOrgSlug => {
+                "The organization slug breaks the slug rule given in `details.rule`."
+            }
+            ErrorCode::InvalidProjectSlug => {
+                "The project slug breaks the slug rule given in `details.rule`."
+            }
+            ErrorCode::OrgSlugConflict => "Another organization already uses this slug.",
+            ErrorCode::ProjectSlugConflict => {
+                "Another project of the same organization already uses this slug."
+            }
+            ErrorCode::LastOwner => {
+                "The change would leave the organization without an owner."
+            }
+            ErrorCode::RateLimitExceeded => {
+                "Too many guest sign-ins from this client address in the current window. Sent with `Retry-After`."
+            }
+            ErrorCode::ServiceUnavailable => {
+                "A dependency (PostgreSQL or Redis) is unreachable or the server is not ready. Sent with `Retry-After`."
+            }
+            ErrorCode::InternalError => {
+                "An unexpected server fault. The body never carries internals; the request id finds the log line."
+            }
+        }
+    }
+
+    /// What the client should do about it.
+    pub fn action(self) -> ClientAction {
+        match self {
+            ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => {
+                ClientAction::Reauthenticate
+            }
+            ErrorCode::RateLimitExceeded | ErrorCode::ServiceUnavailable => {
+                ClientAction::RetryAfter
+            }
+            ErrorCode::InternalError => ClientAction::RetryWithBackoff,
+            ErrorCode::NotFound
+            | ErrorCode::OrgNotFound
+            | ErrorCode::ProjectNotFound
+            | ErrorCode::UserNotFound => ClientAction::GiveUp,
+            _ => ClientAction::FixRequest,
+        }
+    }
+
+    /// Is the code produced by dropshot's router rather than our handlers
+    /// (and therefore in dropshot's body shape)?
+    pub fn is_router_level(self) -> bool {
+        matches!(self, ErrorCode::NotFound | ErrorCode::MethodNotAllowed)
+    }
+
+    /// Parses the wire spelling.
+    pub fn from_wire(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error envelope sent with every non-2xx response from a handler.
+///
+/// Headers that some codes need (`Retry-After`, `WWW-Authenticate`) are added by
+/// [`crate::Reply`]; this type only describes the body.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ApiError {
+    /// Stable machine-readable code.
+    pub error: ErrorCode,
+    /// Human-readable explanation; never contains internals.
+    pub message: String,
+    /// The id of the request, also sent as the `x-request-id` header.
+    pub request_id: String,
+    /// Optional structured detail, e.g. `{"field": "name"}` or the violated rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Seconds the client should wait before retrying (429, 503).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub retry_after: Option<u64>,
+    /// Cause for the log only; never serialised.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            error,
+            message: message.into(),
+            request_id: String::new(),
+            details: None,
+            retry_after: None,
+            internal: None,
+        }
+    }
+
+    /// Adds one `details` entry.
+    pub fn with_detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.details
+            .get_or_insert_with(Default::default)
+            .insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Records the hidden cause for the server log.
+    pub fn with_internal(mut self, cause: impl fmt::Display) -> Self {
+        self.internal = Some(cause.to_string());
+        self
+    }
+
+    pub fn with_request_id(mut self, request_id: &str) -> Self {
+        self.request_id = request_id.to_owned();
+        self
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::ValidationError, message).with_detail("field", field)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::Unauthorized, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorCode::ServiceUnavailable, message).with_retry_after(2)
+    }
+
+    /// A 500 whose body says nothing about the cause.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        ApiError::new(ErrorCode::InternalError, "internal error").with_internal(cause)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error, self.message)?;
+        if let Some(internal) = &self.internal {
+            write!(f, " ({internal})")?;
+        }
+        Ok(())
+    }
+}
+
+impl dropshot::HttpResponseError for ApiError {
+    fn status_code(&self) -> ErrorStatusCode {
+        ErrorStatusCode::from_u16(self.error.status()).unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// Errors raised by dropshot before our code runs (extractors, body limits).
+/// Our own extractors in [`crate::extract`] tag them with a code and the request
+/// id (see [`crate::extract::tag`]); anything untagged is classified by status.
+impl From<HttpError> for ApiError {
+    fn from(e: HttpError) -> Self {
+        crate::extract::untag(e)
+    }
+}

@@ -1,0 +1,13 @@
+//! Wire types: what crosses HTTP, one file per resource.
+
+pub mod auth;
+pub mod health;
+pub mod orgs;
+pub mod page;
+pub mod projects;
+
+pub use auth::*;
+pub use health::*;
+pub use orgs::*;
+pub use page::*;
+pub use projects::*;

@@ -1,0 +1,107 @@
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A member's role in an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+
+    /// May this role change the organization, its projects and members?
+    pub fn can_manage(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+/// Body of `POST /api/v1/orgs`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrg {
+    /// 1–100 characters after trimming.
+    pub name: String,
+    /// Lowercase letters, digits and single hyphens, 3–63 characters; derived
+    /// from the name when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// Body of `PUT /api/v1/orgs/{org}`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrg {
+    /// 1–100 characters after trimming.
+    pub name: String,
+    /// New slug; unchanged when absent.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// An organization, as seen by one of its members.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Org {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    /// The caller's role in this organization.
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `{org}` in a path: the organization's id or its slug.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct OrgPath {
+    /// Organization id (UUID) or slug.
+    pub org: String,
+}
+
+/// `{org}` and `{user_id}` in a membership path.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct MemberPath {
+    /// Organization id (UUID) or slug.
+    pub org: String,
+    pub user_id: Uuid,
+}
+
+/// Body of `PUT /api/v1/orgs/{org}/members/{user_id}`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetMemberRole {
+    pub role: Role,
+}
+
+/// One membership of an organization.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The slug rule, stated once for messages, `details.rule` and the catalog.
+pub const SLUG_RULE: &str =
+    "3-63 characters: lowercase letters, digits and single hyphens, not starting or ending with a hyphen";
