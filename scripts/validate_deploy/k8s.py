@@ -1,0 +1,243 @@
+"""Strict schema validation and project policy over rendered Kubernetes objects.
+
+Schema: kubernetes_validate's strict schemas for one Kubernetes version; a kind without a
+schema is a failure, not a warning (Argo CD objects never reach here: argocd.py owns them).
+
+Policy, for every pod the render would create (Deployment, StatefulSet, DaemonSet, Job,
+CronJob, Pod):
+  policy-security     the "restricted" Pod Security Standard, plus readOnlyRootFilesystem
+  policy-resources    cpu and memory requests and limits on every container
+  policy-probes       liveness and readiness probes on long-running workloads
+  policy-networkpolicy  a NetworkPolicy with Ingress and Egress selects the pod
+  policy-image-tag    images carry a tag or digest, never `latest`
+  policy-env-refs     every ConfigMap/Secret key an env var names exists in the render
+"""
+
+import kubernetes_validate
+
+POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
+LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+
+
+def ident(obj):
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind')}/{meta.get('name')}"
+
+
+def schema_findings(objects, version):
+    findings = []
+    for obj in objects:
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.SchemaNotFoundError:
+            findings.append(f"{ident(obj)}: no schema for {obj.get('apiVersion')} {obj.get('kind')} in Kubernetes {version}")
+        except kubernetes_validate.ValidationError as err:
+            path = ".".join(str(p) for p in err.path) or "(root)"
+            findings.append(f"{ident(obj)}: {path}: {err.message}")
+        except Exception as err:  # an unusable document: report it rather than crash
+            findings.append(f"{ident(obj)}: {type(err).__name__}: {err}")
+    return findings
+
+
+def pod_template(obj):
+    """(pod metadata, pod spec) of a pod-bearing object, else (None, None)."""
+    kind, spec = obj.get("kind"), obj.get("spec") or {}
+    if kind == "Pod":
+        return obj.get("metadata") or {}, spec
+    if kind == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    if kind in POD_KINDS:
+        tpl = spec.get("template") or {}
+        return tpl.get("metadata") or {}, tpl.get("spec") or {}
+    return None, None
+
+
+def workloads(objects):
+    for obj in objects:
+        meta, spec = pod_template(obj)
+        if spec is not None:
+            yield obj, meta, spec
+
+
+def containers(spec):
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        for c in spec.get(key) or []:
+            yield key, c
+
+
+def check_security(objects):
+    out = []
+    for obj, _meta, spec in workloads(objects):
+        who = ident(obj)
+        psc = spec.get("securityContext") or {}
+        for flag in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(flag):
+                out.append(f"{who}: {flag} is true")
+        for vol in spec.get("volumes") or []:
+            if "hostPath" in vol:
+                out.append(f"{who}: volume {vol.get('name')} is a hostPath")
+        if psc.get("runAsUser") == 0:
+            out.append(f"{who}: pod runAsUser is 0")
+        for _key, c in containers(spec):
+            name = f"{who} container {c.get('name')}"
+            csc = c.get("securityContext") or {}
+            run_as_non_root = csc.get("runAsNonRoot", psc.get("runAsNonRoot"))
+            seccomp = (csc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+            caps = csc.get("capabilities") or {}
+            if run_as_non_root is not True:
+                out.append(f"{name}: runAsNonRoot is not true")
+            if csc.get("runAsUser", psc.get("runAsUser")) == 0:
+                out.append(f"{name}: runs as UID 0")
+            if seccomp not in ("RuntimeDefault", "Localhost"):
+                out.append(f"{name}: seccompProfile is {seccomp!r}, not RuntimeDefault")
+            if csc.get("privileged"):
+                out.append(f"{name}: privileged")
+            if csc.get("allowPrivilegeEscalation") is not False:
+                out.append(f"{name}: allowPrivilegeEscalation is not false")
+            if "ALL" not in (caps.get("drop") or []):
+                out.append(f"{name}: capabilities.drop lacks ALL")
+            added = set(caps.get("add") or []) - {"NET_BIND_SERVICE"}
+            if added:
+                out.append(f"{name}: adds capabilities {sorted(added)}")
+            if csc.get("readOnlyRootFilesystem") is not True:
+                out.append(f"{name}: readOnlyRootFilesystem is not true")
+            for port in c.get("ports") or []:
+                if port.get("hostPort"):
+                    out.append(f"{name}: hostPort {port['hostPort']}")
+    return out
+
+
+def check_resources(objects):
+    out = []
+    for obj, _meta, spec in workloads(objects):
+        for key, c in containers(spec):
+            if key == "ephemeralContainers":
+                continue
+            res = c.get("resources") or {}
+            for section in ("requests", "limits"):
+                for resource in ("cpu", "memory"):
+                    if not (res.get(section) or {}).get(resource):
+                        out.append(f"{ident(obj)} container {c.get('name')}: no {section}.{resource}")
+    return out
+
+
+def check_probes(objects):
+    out = []
+    for obj, _meta, spec in workloads(objects):
+        if obj.get("kind") not in LONG_RUNNING:
+            continue
+        for c in spec.get("containers") or []:
+            for probe in ("livenessProbe", "readinessProbe"):
+                if not c.get(probe):
+                    out.append(f"{ident(obj)} container {c.get('name')}: no {probe}")
+    return out
+
+
+def selects(selector, labels):
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        present = key in labels
+        if op == "In" and not (present and labels[key] in values):
+            return False
+        if op == "NotIn" and present and labels[key] in values:
+            return False
+        if op == "Exists" and not present:
+            return False
+        if op == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def check_network_policies(objects):
+    policies = [o for o in objects if o.get("kind") == "NetworkPolicy"]
+    out = []
+    for obj, meta, _spec in workloads(objects):
+        labels = meta.get("labels") or {}
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        types = set()
+        for pol in policies:
+            if (pol.get("metadata") or {}).get("namespace") != namespace:
+                continue
+            pspec = pol.get("spec") or {}
+            if selects(pspec.get("podSelector") or {}, labels):
+                types.update(pspec.get("policyTypes") or ["Ingress"])
+        missing = {"Ingress", "Egress"} - types
+        if missing:
+            out.append(f"{ident(obj)}: no NetworkPolicy restricting {' and '.join(sorted(missing))} selects its pods")
+    return out
+
+
+def image_problem(image):
+    if not image:
+        return "empty image"
+    if "@sha256:" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return f"image {image} has no tag (implies latest)"
+    if last.rsplit(":", 1)[1] == "latest":
+        return f"image {image} uses the latest tag"
+    return None
+
+
+def check_image_tags(objects):
+    out = []
+    for obj, _meta, spec in workloads(objects):
+        for _key, c in containers(spec):
+            problem = image_problem(c.get("image"))
+            if problem:
+                out.append(f"{ident(obj)} container {c.get('name')}: {problem}")
+    return out
+
+
+def check_env_refs(objects, external_secrets):
+    """Every configMapKeyRef/secretKeyRef names a rendered object holding that key.
+
+    Secrets in `external_secrets` (secret.existingSecret) are made outside the chart."""
+    maps = {o["metadata"]["name"]: o.get("data") or {} for o in objects if o.get("kind") == "ConfigMap"}
+    secrets = {}
+    for o in objects:
+        if o.get("kind") == "Secret":
+            secrets[o["metadata"]["name"]] = set(o.get("data") or {}) | set(o.get("stringData") or {})
+    out = []
+    for obj, _meta, spec in workloads(objects):
+        for _key, c in containers(spec):
+            where = f"{ident(obj)} container {c.get('name')}"
+            for env in c.get("env") or []:
+                source = env.get("valueFrom") or {}
+                for ref_kind, store in (("configMapKeyRef", maps), ("secretKeyRef", secrets)):
+                    ref = source.get(ref_kind)
+                    if not ref:
+                        continue
+                    name, key = ref.get("name"), ref.get("key")
+                    if ref_kind == "secretKeyRef" and name in external_secrets:
+                        continue
+                    if name not in store:
+                        out.append(f"{where}: env {env.get('name')} names {ref_kind} {name}, which is not rendered")
+                    elif key not in store[name] and not ref.get("optional"):
+                        out.append(f"{where}: env {env.get('name')} names key {key} missing from {name}")
+            for src in c.get("envFrom") or []:
+                for ref_kind, store in (("configMapRef", maps), ("secretRef", secrets)):
+                    ref = src.get(ref_kind)
+                    if ref and ref.get("name") not in store and ref.get("name") not in external_secrets \
+                            and not ref.get("optional"):
+                        out.append(f"{where}: envFrom names {ref_kind} {ref.get('name')}, which is not rendered")
+    return out
+
+
+POLICIES = (
+    ("policy-security", check_security),
+    ("policy-resources", check_resources),
+    ("policy-probes", check_probes),
+    ("policy-networkpolicy", check_network_policies),
+    ("policy-image-tag", check_image_tags),
+)
+
+
+def run_policies(report, scope, objects, external_secrets):
+    for name, fn in POLICIES:
+        report.result(name, scope, fn(objects))
+    report.result("policy-env-refs", scope, check_env_refs(objects, external_secrets))
