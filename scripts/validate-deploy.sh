@@ -185,7 +185,7 @@ main() {
   run_yamllint
   run_shellcheck
   run_hadolint
-  "$VENV_BIN/python" "$HELPER_DIR/check.py" --root "$ROOT" --helm "$HELM" --kubectl "$KUBECTL" \
+  PYTHONDONTWRITEBYTECODE=1 "$VENV_BIN/python" "$HELPER_DIR/check.py" --root "$ROOT" --helm "$HELM" --kubectl "$KUBECTL" \
     --node "$(command -v node)" --npm-dir "$TOOLS_DIR/npm" --k8s-version "$K8S_VERSION" || status=$?
   printf 'validate-deploy: lint tools: %d passed, %d with findings; %ds\n' "$PASSED" "$FAILED" "$((SECONDS - started))"
   if [ "$FAILED" -ne 0 ] || [ "$status" -ne 0 ]; then

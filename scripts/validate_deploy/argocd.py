@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -200,7 +201,9 @@ def walk(value, prefix=""):
 
 
 def render_app(helm, root, app, kube_version):
-    """helm template the way Argo CD would for a chart in this repository: (objects, external secrets, error)."""
+    """helm template the way Argo CD would for a chart in this repository: (objects, external secrets, error).
+
+    Runs in a thread pool: it owns its temporary file."""
     src = sources(app)[0]
     helm_cfg = src.get("helm") or {}
     chart_dir = root / src["path"]
@@ -242,14 +245,18 @@ def run_argocd_checks(report, pairs, root, node, npm_dir, helm, kube_version):
                       ("argocd-secrets", secret_findings)):
         report.result(check, f"{len(apps)} Applications", [f for a in apps for f in fn(a)])
     renders = []
+    chart_apps = []
     for app in apps:
         srcs = sources(app)
         if len(srcs) != 1 or srcs[0].get("chart") or not same_repo(srcs[0].get("repoURL", "")):
             continue
         if not (root / (srcs[0].get("path") or "") / "Chart.yaml").is_file():
             continue
+        chart_apps.append(app)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda a: render_app(helm, root, a, kube_version), chart_apps))
+    for app, (rendered, external, error) in zip(chart_apps, results):
         name = f"{app['metadata']['name']}@{origin_of[id(app)]}"
-        rendered, external, error = render_app(helm, root, app, kube_version)
         if error:
             report.fail(f"argocd-render:{name}", "helm template as Argo CD would", error.splitlines())
             continue

@@ -12,6 +12,7 @@
 
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -38,26 +39,44 @@ def run(cmd, cwd=None):
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
 
 
+def run_all(cmds):
+    """Runs independent tool invocations side by side; results in the order given."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(run, cmds))
+
+
+# libyaml's loader when the wheel has it: parsing the renders is most of the run time otherwise.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_all(text):
-    return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    return [d for d in yaml.load_all(text, Loader=LOADER) if isinstance(d, dict)]
+
+
+def template_cmd(helm, chart_dir, release, namespace, args, kube_version):
+    return [helm, "template", release, str(chart_dir), "--namespace", namespace,
+            "--kube-version", kube_version, *args]
 
 
 def helm_template(helm, chart_dir, release, namespace, args, kube_version):
-    cmd = [helm, "template", release, str(chart_dir), "--namespace", namespace,
-           "--kube-version", kube_version, *args]
-    return run(cmd)
+    return run(template_cmd(helm, chart_dir, release, namespace, args, kube_version))
 
 
 def lint_and_render(report, helm, chart_dir, kube_version):
     """Returns {set name: (objects, external secret names)} for the sets that render."""
-    renders = {}
+    sets, cmds = [], []
     for name, files, extra in value_sets(chart_dir):
         fargs = [a for f in files for a in ("-f", str(chart_dir / f))]
         shown = " ".join(["-f " + f for f in files] + extra) or "(values.yaml)"
-        lint = run([helm, "lint", "--strict", str(chart_dir), "--kube-version", kube_version, *fargs, *extra])
+        sets.append((name, shown, extra))
+        cmds.append([helm, "lint", "--strict", str(chart_dir), "--kube-version", kube_version, *fargs, *extra])
+        cmds.append(template_cmd(helm, chart_dir, "backend", f"backend-{name}", [*fargs, *extra], kube_version))
+    results = run_all(cmds)
+    renders = {}
+    for i, (name, shown, extra) in enumerate(sets):
+        lint, out = results[2 * i], results[2 * i + 1]
         report.result(f"helm-lint:{name}", f"helm lint --strict {shown}",
                       [] if lint.returncode == 0 else (lint.stdout + lint.stderr).strip().splitlines())
-        out = helm_template(helm, chart_dir, "backend", f"backend-{name}", [*fargs, *extra], kube_version)
         if out.returncode != 0:
             report.fail(f"helm-template:{name}", f"helm template {shown}", out.stderr.strip().splitlines())
             continue
@@ -73,9 +92,11 @@ def check_prod_secrets(report, helm, chart_dir, renders, kube_version):
     if not prod.is_file():
         findings.append("values-prod.yaml is missing")
     else:
-        for extra, why in (([], "without a secret source"),
-                           (["--set", "secret.create=true"], "with secret.create=true and no values")):
-            out = helm_template(helm, chart_dir, "backend", "backend-prod", ["-f", str(prod), *extra], kube_version)
+        attempts = (([], "without a secret source"),
+                    (["--set", "secret.create=true"], "with secret.create=true and no values"))
+        results = run_all([template_cmd(helm, chart_dir, "backend", "backend-prod", ["-f", str(prod), *extra],
+                                        kube_version) for extra, _why in attempts])
+        for (_extra, why), out in zip(attempts, results):
             if out.returncode == 0:
                 findings.append(f"values-prod.yaml renders {why}; it must fail")
             elif "backend:" not in out.stderr:

@@ -8,7 +8,6 @@ per check and scope; exits 1 on any finding.
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -39,9 +38,9 @@ def standalone_objects(root):
 
 def render_kustomizations(report, kubectl, root):
     objects = []
-    for directory in kustomize_dirs(root):
+    dirs = kustomize_dirs(root)
+    for directory, proc in zip(dirs, chart.run_all([[kubectl, "kustomize", str(d)] for d in dirs])):
         rel = directory.relative_to(root)
-        proc = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True, text=True)
         if proc.returncode != 0:
             report.fail(f"kustomize:{rel}", f"kubectl kustomize {rel}", proc.stderr.strip().splitlines())
             continue

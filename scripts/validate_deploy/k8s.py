@@ -13,7 +13,15 @@ CronJob, Pod):
   policy-env-refs     every ConfigMap/Secret key an env var names exists in the render
 """
 
+import functools
+
 import kubernetes_validate
+import kubernetes_validate.utils
+
+# kubernetes_validate re-reads and re-parses the schema files (the definitions are megabytes)
+# for every object; the files do not change during a run, so parse each once.
+kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
+    kubernetes_validate.utils.schema_contents)
 
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
 LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
