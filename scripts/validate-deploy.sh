@@ -166,7 +166,7 @@ main() {
     case "$1" in
       --print-helm) mode="print-helm" ;;
       --tools-only) mode="tools-only" ;;
-      -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; return 0 ;;
+      -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; return 0 ;;
       -*) die "unknown option $1" ;;
       *) root_arg="$1" ;;
     esac
@@ -178,6 +178,7 @@ main() {
     tools-only) log "tools ready in $TOOLS_DIR"; return 0 ;;
   esac
 
+  [ -d "${root_arg:-$SCRIPT_DIR/..}" ] || die "no such directory: $root_arg"
   ROOT="$(cd "${root_arg:-$SCRIPT_DIR/..}" && pwd)"
   local started=$SECONDS status=0
   printf 'validate-deploy: %s (Kubernetes %s; %s; %s)\n' "$ROOT" "$K8S_VERSION" \
