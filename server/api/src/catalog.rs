@@ -23,8 +23,8 @@ fn example_body(code: ErrorCode) -> String {
         ErrorCode::InternalError => "internal error".to_owned(),
         other => format!("example message for {other}"),
     };
-    let mut err = ApiError::new(code, message)
-        .with_request_id("6f1c2e4a-0b7d-4a53-9d43-3f0f4c1f2a9e");
+    let mut err =
+        ApiError::new(code, message).with_request_id("6f1c2e4a-0b7d-4a53-9d43-3f0f4c1f2a9e");
     match code {
         ErrorCode::ValidationError => err = err.with_detail("field", "name"),
         ErrorCode::InvalidOrgSlug | ErrorCode::InvalidProjectSlug => {
@@ -81,7 +81,11 @@ pub fn error_catalog_markdown() -> String {
                  status code is the contract.\n\n",
             );
         } else {
-            let _ = write!(out, "\nExample body:\n\n```json\n{}\n```\n\n", example_body(*code));
+            let _ = write!(
+                out,
+                "\nExample body:\n\n```json\n{}\n```\n\n",
+                example_body(*code)
+            );
         }
     }
     out.push_str(

@@ -180,9 +180,7 @@ impl ErrorCode {
             ErrorCode::ProjectSlugConflict => {
                 "Another project of the same organization already uses this slug."
             }
-            ErrorCode::LastOwner => {
-                "The change would leave the organization without an owner."
-            }
+            ErrorCode::LastOwner => "The change would leave the organization without an owner.",
             ErrorCode::RateLimitExceeded => {
                 "Too many guest sign-ins from this client address in the current window. Sent with `Retry-After`."
             }
@@ -231,10 +229,10 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// The error envelope sent with every non-2xx response from a handler.
+/// The error envelope sent with every non-2xx response.
 ///
-/// Headers that some codes need (`Retry-After`, `WWW-Authenticate`) are added by
-/// [`crate::Reply`]; this type only describes the body.
+/// 401 responses also carry `WWW-Authenticate: Bearer`; 429 and 503 carry
+/// `Retry-After` (seconds).
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ApiError {
     /// Stable machine-readable code.
@@ -326,7 +324,8 @@ impl fmt::Display for ApiError {
 
 impl dropshot::HttpResponseError for ApiError {
     fn status_code(&self) -> ErrorStatusCode {
-        ErrorStatusCode::from_u16(self.error.status()).unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR)
+        ErrorStatusCode::from_u16(self.error.status())
+            .unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 

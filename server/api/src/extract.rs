@@ -141,9 +141,9 @@ where
                     tag(ErrorCode::MalformedJson, e.external_message, None, id)
                 }
             })?;
-        parse_json(body.as_bytes()).map(JsonBody).map_err(|(code, msg, field)| {
-            tag(code, msg, field.as_deref(), id)
-        })
+        parse_json(body.as_bytes())
+            .map(JsonBody)
+            .map_err(|(code, msg, field)| tag(code, msg, field.as_deref(), id))
     }
 
     fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
@@ -159,7 +159,11 @@ pub fn parse_json<T: DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let trailing = |e: serde_json::Error| {
-        (ErrorCode::MalformedJson, format!("request body is not valid JSON: {e}"), None)
+        (
+            ErrorCode::MalformedJson,
+            format!("request body is not valid JSON: {e}"),
+            None,
+        )
     };
     if let Ok(value) = result {
         return de.end().map(|()| value).map_err(trailing);
@@ -282,7 +286,12 @@ mod tests {
 
     #[test]
     fn tags_survive_the_round_trip_through_http_error() {
-        let e = untag(tag(ErrorCode::ValidationError, "bad".into(), Some("name"), "req-1"));
+        let e = untag(tag(
+            ErrorCode::ValidationError,
+            "bad".into(),
+            Some("name"),
+            "req-1",
+        ));
         assert_eq!(e.error, ErrorCode::ValidationError);
         assert_eq!(e.request_id, "req-1");
         assert_eq!(e.details.unwrap()["field"], "name");

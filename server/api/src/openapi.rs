@@ -12,8 +12,8 @@ const PUBLIC_OPERATIONS: &[&str] = &["health", "ready", "auth_guest"];
 
 /// The canonical OpenAPI document, as JSON.
 pub fn openapi_document() -> Value {
-    let description = backend_api_mod::stub_api_description()
-        .expect("the API trait describes a valid API");
+    let description =
+        backend_api_mod::stub_api_description().expect("the API trait describes a valid API");
     let version: semver::Version = crate::API_VERSION.parse().expect("crate version is semver");
     let mut doc = description
         .openapi("agent-ready-k8s backend", version)
@@ -43,9 +43,13 @@ fn add_security(doc: &mut Value) {
             "description": "Token from POST /api/v1/auth/guest (or `backend token --admin`)."
         }
     });
-    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
     for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for op in item.values_mut() {
             let id = op["operationId"].as_str().unwrap_or_default();
             op["security"] = if PUBLIC_OPERATIONS.contains(&id) {

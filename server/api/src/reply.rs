@@ -34,8 +34,8 @@ impl<R> From<Result<R, ApiError>> for Reply<R> {
 impl ApiError {
     /// The full HTTP response for this error: status, envelope, headers.
     pub fn into_response(self) -> Result<Response<Body>, HttpError> {
-        let status = StatusCode::from_u16(self.error.status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut builder = Response::builder()
             .status(status)
             .header(http::header::CONTENT_TYPE, "application/json");
@@ -46,20 +46,19 @@ impl ApiError {
             self.error,
             ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked
         ) {
-            let challenge = if self.error == ErrorCode::Unauthorized
-                && self.message.starts_with("missing")
-            {
-                "Bearer".to_owned()
-            } else {
-                format!(
-                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
-                    self.error
-                )
-            };
+            let challenge =
+                if self.error == ErrorCode::Unauthorized && self.message.starts_with("missing") {
+                    "Bearer".to_owned()
+                } else {
+                    format!(
+                        "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                        self.error
+                    )
+                };
             builder = builder.header(http::header::WWW_AUTHENTICATE, challenge);
         }
-        let body = serde_json::to_vec(&self)
-            .map_err(|e| HttpError::for_internal_error(e.to_string()))?;
+        let body =
+            serde_json::to_vec(&self).map_err(|e| HttpError::for_internal_error(e.to_string()))?;
         builder
             .body(Body::from(body))
             .map_err(|e| HttpError::for_internal_error(e.to_string()))

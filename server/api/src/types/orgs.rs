@@ -103,5 +103,4 @@ pub struct Member {
 }
 
 /// The slug rule, stated once for messages, `details.rule` and the catalog.
-pub const SLUG_RULE: &str =
-    "3-63 characters: lowercase letters, digits and single hyphens, not starting or ending with a hyphen";
+pub const SLUG_RULE: &str = "3-63 characters: lowercase letters, digits and single hyphens, not starting or ending with a hyphen";

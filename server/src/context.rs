@@ -1,0 +1,19 @@
+//! State shared by all request handlers.
+
+use crate::auth::jwt::JwtKeys;
+use crate::settings::Settings;
+use crate::telemetry::LogLevel;
+use sqlx::PgPool;
+
+pub struct AppState {
+    /// Connects as the application role; subject to RLS.
+    pub pool: PgPool,
+    pub redis: fred::prelude::Client,
+    /// Prefix of every Redis key this process writes (isolates test runs).
+    pub redis_prefix: String,
+    pub jwt: JwtKeys,
+    pub settings: Settings,
+    pub log_level: LogLevel,
+    /// The OpenAPI document served at `/openapi.json`, rendered once.
+    pub openapi_json: String,
+}

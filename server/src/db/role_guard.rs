@@ -1,0 +1,52 @@
+//! Refuses to serve as a role that row-level security would not bind.
+//!
+//! RLS does not apply to superusers, to `BYPASSRLS` roles, or to the owner of
+//! a table (nor to members who inherit the owner's rights). `FORCE ROW LEVEL
+//! SECURITY` covers the owner, but an owner can also switch RLS off, so the
+//! server must never run as one.
+
+use sqlx::PgPool;
+
+/// Tables whose rows are tenant data.
+pub const TENANT_TABLES: &[&str] = &["users", "organizations", "memberships", "projects"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error("role {0} is a superuser; row-level security would not apply. Connect as backend_app")]
+    Superuser(String),
+    #[error("role {0} has BYPASSRLS; row-level security would not apply. Connect as backend_app")]
+    BypassRls(String),
+    #[error(
+        "role {role} owns (or inherits ownership of) table {table}; connect as backend_app, not the owner"
+    )]
+    Owner { role: String, table: String },
+    #[error("cannot check the database role: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Checks the role the pool connects as.
+pub async fn ensure_rls_applies(pool: &PgPool) -> Result<(), RoleError> {
+    let (role, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    if superuser {
+        return Err(RoleError::Superuser(role));
+    }
+    if bypass {
+        return Err(RoleError::BypassRls(role));
+    }
+    let owned: Option<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND c.relname = ANY($1) \
+           AND pg_has_role(current_user, c.relowner, 'USAGE') LIMIT 1",
+    )
+    .bind(TENANT_TABLES)
+    .fetch_optional(pool)
+    .await?;
+    match owned {
+        Some(table) => Err(RoleError::Owner { role, table }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,42 @@
+//! The only way to open a transaction that touches tenant tables.
+//!
+//! `begin` sets the caller's identity with `set_config(.., true)` (through the
+//! SQL function `app_begin`), so it lives exactly as long as the transaction
+//! and never leaks to the next user of a pooled connection. Repositories take
+//! the resulting [`TenantTx`]; nothing else reads or writes tenant tables.
+
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+/// A transaction whose identity is set. Dropping it without `commit` rolls
+/// back.
+pub struct TenantTx {
+    pub tx: Transaction<'static, Postgres>,
+    /// Does the signed-in user still exist (as seen through RLS)?
+    pub user_exists: bool,
+}
+
+impl TenantTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub fn conn(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
+}
+
+/// Opens a transaction acting as `user_id`, optionally scoped to `org_id`.
+pub async fn begin(
+    pool: &PgPool,
+    user_id: Uuid,
+    org_id: Option<Uuid>,
+) -> Result<TenantTx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1, $2)")
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(TenantTx { tx, user_exists })
+}

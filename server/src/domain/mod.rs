@@ -1,0 +1,4 @@
+//! Input rules that hold regardless of storage.
+
+pub mod names;
+pub mod slug;

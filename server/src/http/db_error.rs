@@ -1,0 +1,47 @@
+//! The one place where database errors become API errors. No SQL text or
+//! driver message ever reaches a client: it goes to the log via `internal`.
+
+use backend_api::{ApiError, ErrorCode};
+
+/// PostgreSQL's `insufficient_privilege`, raised when a row fails a policy's
+/// `WITH CHECK`.
+const RLS_VIOLATION: &str = "42501";
+
+pub fn db_error(e: sqlx::Error) -> ApiError {
+    match &e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => {
+            ApiError::unavailable("database unavailable").with_internal(e)
+        }
+        sqlx::Error::Database(db) => {
+            let conflict =
+                |code, message: &str| ApiError::new(code, message).with_internal(db.message());
+            match db.constraint() {
+                Some("organizations_slug_key") => conflict(
+                    ErrorCode::OrgSlugConflict,
+                    "another organization already uses this slug",
+                ),
+                Some("projects_org_id_slug_key") => conflict(
+                    ErrorCode::ProjectSlugConflict,
+                    "another project of this organization already uses this slug",
+                ),
+                _ if db.code().as_deref() == Some(RLS_VIOLATION) => {
+                    ApiError::forbidden("the caller's role does not allow this change")
+                        .with_internal(db.message())
+                }
+                _ if db
+                    .code()
+                    .as_deref()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57")) =>
+                {
+                    ApiError::unavailable("database unavailable").with_internal(e)
+                }
+                _ => ApiError::internal(e),
+            }
+        }
+        _ => ApiError::internal(e),
+    }
+}

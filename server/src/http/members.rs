@@ -1,0 +1,126 @@
+//! Memberships. An organization always keeps at least one owner; changes to
+//! one organization's memberships are serialised by an advisory lock so that
+//! concurrent demotions cannot both pass that check.
+
+use super::orgs::visible;
+use super::{db_error, page, session};
+use crate::context::AppState;
+use crate::repo;
+use backend_api::types::*;
+use backend_api::{ApiError, ErrorCode};
+use dropshot::{HttpResponseDeleted, HttpResponseOk, RequestContext};
+
+fn user_not_found(user: uuid::Uuid) -> ApiError {
+    ApiError::new(ErrorCode::UserNotFound, format!("User {user} not found"))
+}
+
+fn last_owner() -> ApiError {
+    ApiError::new(
+        ErrorCode::LastOwner,
+        "an organization must keep at least one owner",
+    )
+}
+
+pub async fn list(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    params: PageParams,
+) -> Result<HttpResponseOk<Page<Member>>, ApiError> {
+    let (limit, offset) = page::params(params)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    let (data, total) = repo::members::list(tx.conn(), org.id, limit, offset)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+pub async fn set(
+    rqctx: &RequestContext<AppState>,
+    path: MemberPath,
+    input: SetMemberRole,
+) -> Result<HttpResponseOk<Member>, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    super::orgs::require_manager(&org)?;
+    repo::members::lock_org(tx.conn(), org.id)
+        .await
+        .map_err(db_error)?;
+    let current = repo::members::get(tx.conn(), org.id, path.user_id)
+        .await
+        .map_err(db_error)?;
+    let touches_owner =
+        input.role == Role::Owner || current.as_ref().is_some_and(|m| m.role == Role::Owner);
+    if touches_owner && org.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "only an owner may grant or take away the owner role",
+        ));
+    }
+    match current {
+        Some(m) => {
+            if m.role == Role::Owner
+                && input.role != Role::Owner
+                && repo::members::count_owners(tx.conn(), org.id)
+                    .await
+                    .map_err(db_error)?
+                    <= 1
+            {
+                return Err(last_owner());
+            }
+            repo::members::set_role(tx.conn(), org.id, path.user_id, input.role)
+                .await
+                .map_err(db_error)?;
+        }
+        None => match repo::members::insert(tx.conn(), org.id, path.user_id, input.role).await {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+                return Err(user_not_found(path.user_id));
+            }
+            Err(e) => return Err(db_error(e)),
+        },
+    }
+    let member = repo::members::get(tx.conn(), org.id, path.user_id)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| ApiError::internal("membership vanished inside its transaction"))?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(member))
+}
+
+pub async fn remove(
+    rqctx: &RequestContext<AppState>,
+    path: MemberPath,
+) -> Result<HttpResponseDeleted, ApiError> {
+    let (identity, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    repo::members::lock_org(tx.conn(), org.id)
+        .await
+        .map_err(db_error)?;
+    let target = repo::members::get(tx.conn(), org.id, path.user_id)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| user_not_found(path.user_id))?;
+    let is_self = path.user_id == identity.user_id;
+    let allowed = is_self
+        || org.role == Role::Owner
+        || (org.role == Role::Admin && target.role != Role::Owner);
+    if !allowed {
+        return Err(ApiError::forbidden(
+            "your role does not allow removing this member",
+        ));
+    }
+    if target.role == Role::Owner
+        && repo::members::count_owners(tx.conn(), org.id)
+            .await
+            .map_err(db_error)?
+            <= 1
+    {
+        return Err(last_owner());
+    }
+    repo::members::delete(tx.conn(), org.id, path.user_id)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseDeleted())
+}

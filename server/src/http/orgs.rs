@@ -1,0 +1,154 @@
+//! Organizations. Role checks happen here; RLS enforces them again.
+
+use super::{db_error, page, session};
+use crate::context::AppState;
+use crate::db::tenant::TenantTx;
+use crate::domain::{names, slug};
+use crate::repo::{self, orgs::OrgKey};
+use backend_api::types::*;
+use backend_api::{ApiError, Created, ErrorCode};
+use dropshot::{
+    HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
+};
+use uuid::Uuid;
+
+pub fn not_found(org: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::OrgNotFound,
+        format!("Organization {org} not found"),
+    )
+}
+
+/// Checks an explicit slug, or derives one from the name.
+pub fn slug_or_derived(
+    given: Option<&str>,
+    name: &str,
+    invalid: ErrorCode,
+) -> Result<String, ApiError> {
+    match given {
+        None => Ok(slug::derive(name)),
+        Some(s) if slug::is_valid(s) => Ok(s.to_owned()),
+        Some(s) => Err(ApiError::new(invalid, format!("slug {s:?} is invalid"))
+            .with_detail("field", "slug")
+            .with_detail("rule", SLUG_RULE)),
+    }
+}
+
+/// The organization named by `{org}` if the caller is a member; 404 otherwise.
+pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
+    repo::orgs::find(tx.conn(), &OrgKey::parse(org))
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| not_found(org))
+}
+
+pub fn require_manager(org: &Org) -> Result<(), ApiError> {
+    if org.role.can_manage() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "requires the owner or admin role in this organization",
+        ))
+    }
+}
+
+pub async fn create(
+    rqctx: &RequestContext<AppState>,
+    input: CreateOrg,
+) -> Result<Created<Org>, ApiError> {
+    let name = names::display_name(&input.name)?;
+    let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidOrgSlug)?;
+    let (identity, mut tx) = session::begin(rqctx).await?;
+    let id = Uuid::new_v4();
+    repo::orgs::insert(tx.conn(), id, &name, &slug, identity.user_id)
+        .await
+        .map_err(db_error)?;
+    repo::members::insert(tx.conn(), id, identity.user_id, Role::Owner)
+        .await
+        .map_err(db_error)?;
+    let org = repo::orgs::find(tx.conn(), &OrgKey::Id(id))
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| ApiError::internal("created organization is not visible to its owner"))?;
+    tx.commit().await.map_err(db_error)?;
+    let location = format!("/api/v1/orgs/{id}");
+    Ok(HttpResponseHeaders::new(
+        HttpResponseCreated(org),
+        LocationHeader { location },
+    ))
+}
+
+pub async fn list(
+    rqctx: &RequestContext<AppState>,
+    params: PageParams,
+) -> Result<HttpResponseOk<Page<Org>>, ApiError> {
+    let (limit, offset) = page::params(params)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let (data, total) = repo::orgs::list(tx.conn(), limit, offset)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+pub async fn get(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+) -> Result<HttpResponseOk<Org>, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(org))
+}
+
+pub async fn update(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    input: UpdateOrg,
+) -> Result<HttpResponseOk<Org>, ApiError> {
+    let name = names::display_name(&input.name)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    require_manager(&org)?;
+    let slug = match input.slug.as_deref() {
+        None => org.slug.clone(),
+        given => slug_or_derived(given, &name, ErrorCode::InvalidOrgSlug)?,
+    };
+    if !repo::orgs::update(tx.conn(), org.id, &name, &slug)
+        .await
+        .map_err(db_error)?
+    {
+        return Err(ApiError::forbidden(
+            "requires the owner or admin role in this organization",
+        ));
+    }
+    let updated = repo::orgs::find(tx.conn(), &OrgKey::Id(org.id))
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| not_found(&path.org))?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(updated))
+}
+
+pub async fn delete(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+) -> Result<HttpResponseDeleted, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    if org.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "only an owner may delete the organization",
+        ));
+    }
+    if !repo::orgs::delete(tx.conn(), org.id)
+        .await
+        .map_err(db_error)?
+    {
+        return Err(ApiError::forbidden(
+            "only an owner may delete the organization",
+        ));
+    }
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseDeleted())
+}

@@ -1,0 +1,122 @@
+//! Projects of an organization.
+
+use super::orgs::{require_manager, slug_or_derived, visible};
+use super::{db_error, page, session};
+use crate::context::AppState;
+use crate::db::tenant::TenantTx;
+use crate::domain::names;
+use crate::repo;
+use backend_api::types::*;
+use backend_api::{ApiError, Created, ErrorCode};
+use dropshot::{
+    HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
+};
+use uuid::Uuid;
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::new(
+        ErrorCode::ProjectNotFound,
+        format!("Project {id} not found"),
+    )
+}
+
+fn require_manager_role(role: Role) -> Result<(), ApiError> {
+    if role.can_manage() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "requires the owner or admin role in the project's organization",
+        ))
+    }
+}
+
+async fn visible_project(tx: &mut TenantTx, id: Uuid) -> Result<(Project, Role), ApiError> {
+    repo::projects::get(tx.conn(), id)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| not_found(id))
+}
+
+pub async fn create(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    input: ProjectInput,
+) -> Result<Created<Project>, ApiError> {
+    let name = names::display_name(&input.name)?;
+    let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidProjectSlug)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    require_manager(&org)?;
+    let project = repo::projects::insert(tx.conn(), org.id, &name, &slug)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    let location = format!("/api/v1/projects/{}", project.id);
+    Ok(HttpResponseHeaders::new(
+        HttpResponseCreated(project),
+        LocationHeader { location },
+    ))
+}
+
+pub async fn list(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    params: PageParams,
+) -> Result<HttpResponseOk<Page<Project>>, ApiError> {
+    let (limit, offset) = page::params(params)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    let (data, total) = repo::projects::list(tx.conn(), org.id, limit, offset)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+pub async fn get(
+    rqctx: &RequestContext<AppState>,
+    path: ProjectPath,
+) -> Result<HttpResponseOk<Project>, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let (project, _) = visible_project(&mut tx, path.id).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(project))
+}
+
+pub async fn update(
+    rqctx: &RequestContext<AppState>,
+    path: ProjectPath,
+    input: ProjectInput,
+) -> Result<HttpResponseOk<Project>, ApiError> {
+    let name = names::display_name(&input.name)?;
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let (project, role) = visible_project(&mut tx, path.id).await?;
+    require_manager_role(role)?;
+    let slug = match input.slug.as_deref() {
+        None => project.slug.clone(),
+        given => slug_or_derived(given, &name, ErrorCode::InvalidProjectSlug)?,
+    };
+    let updated = repo::projects::update(tx.conn(), project.id, &name, &slug)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| not_found(path.id))?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseOk(updated))
+}
+
+pub async fn delete(
+    rqctx: &RequestContext<AppState>,
+    path: ProjectPath,
+) -> Result<HttpResponseDeleted, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
+    let (project, role) = visible_project(&mut tx, path.id).await?;
+    require_manager_role(role)?;
+    if !repo::projects::delete(tx.conn(), project.id)
+        .await
+        .map_err(db_error)?
+    {
+        return Err(not_found(path.id));
+    }
+    tx.commit().await.map_err(db_error)?;
+    Ok(HttpResponseDeleted())
+}

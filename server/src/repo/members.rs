@@ -1,0 +1,130 @@
+use backend_api::types::{Member, Role};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    user_id: Uuid,
+    username: String,
+    role: String,
+    created_at: DateTime<Utc>,
+}
+
+impl MemberRow {
+    fn into_api(self) -> Result<Member, sqlx::Error> {
+        Ok(Member {
+            user_id: self.user_id,
+            username: self.username,
+            role: super::role(&self.role)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+macro_rules! member_select {
+    () => {
+        "SELECT m.user_id, u.username, m.role, m.created_at \
+     FROM memberships m JOIN users u ON u.id = m.user_id"
+    };
+}
+
+/// Serialises membership changes of one organization, so that two concurrent
+/// demotions cannot both see "another owner remains".
+pub async fn lock_org(conn: &mut PgConnection, org: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(org)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    org: Uuid,
+    user: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)")
+        .bind(org)
+        .bind(user)
+        .bind(role.as_str())
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn get(
+    conn: &mut PgConnection,
+    org: Uuid,
+    user: Uuid,
+) -> Result<Option<Member>, sqlx::Error> {
+    sqlx::query_as::<_, MemberRow>(concat!(
+        member_select!(),
+        " WHERE m.org_id = $1 AND m.user_id = $2"
+    ))
+    .bind(org)
+    .bind(user)
+    .fetch_optional(conn)
+    .await?
+    .map(MemberRow::into_api)
+    .transpose()
+}
+
+pub async fn set_role(
+    conn: &mut PgConnection,
+    org: Uuid,
+    user: Uuid,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(user)
+        .bind(role.as_str())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete(conn: &mut PgConnection, org: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn count_owners(conn: &mut PgConnection, org: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+        .bind(org)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    org: Uuid,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<Member>, i64), sqlx::Error> {
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1")
+        .bind(org)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as::<_, MemberRow>(concat!(
+        member_select!(),
+        " WHERE m.org_id = $1 ORDER BY m.created_at, m.user_id LIMIT $2 OFFSET $3"
+    ))
+    .bind(org)
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(conn)
+    .await?;
+    Ok((
+        rows.into_iter()
+            .map(MemberRow::into_api)
+            .collect::<Result<_, _>>()?,
+        total,
+    ))
+}

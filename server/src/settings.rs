@@ -1,0 +1,410 @@
+//! Typed settings, read once from the environment at start-up.
+//!
+//! Every variable is validated before anything starts; a bad one stops the
+//! process with one line naming the variable and what is expected. Secrets are
+//! `SecretString`s: `Debug` prints `[REDACTED]` and nothing logs them.
+
+use rand::RngCore;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A setting that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {var}: expected {expected}")]
+pub struct SettingsError {
+    pub var: &'static str,
+    pub expected: String,
+}
+
+fn invalid(var: &'static str, expected: impl Into<String>) -> SettingsError {
+    SettingsError {
+        var,
+        expected: expected.into(),
+    }
+}
+
+/// Where the process runs; decides which defaults are allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Staging,
+    Prod,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Dev => "dev",
+            Environment::Staging => "staging",
+            Environment::Prod => "prod",
+        }
+    }
+}
+
+/// Log verbosity, also settable at run time (hot-reloaded `LOG_LEVEL`).
+pub const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+
+/// All settings of the `backend` binary.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub bind_address: SocketAddr,
+    pub log_level: String,
+    pub database_url: SecretString,
+    pub database_password: Option<SecretString>,
+    pub database_max_connections: u32,
+    pub migration_database_url: Option<SecretString>,
+    pub migration_database_password: Option<SecretString>,
+    pub redis_url: SecretString,
+    pub redis_password: Option<SecretString>,
+    pub jwt: JwtSettings,
+    pub guest_signin_rate_limit_per_minute: u32,
+    pub config_reconcile_interval: Duration,
+    pub shutdown_grace: Duration,
+    pub request_body_max_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    pub secret: SecretString,
+    /// True when the secret was generated because none was given (dev only).
+    pub secret_generated: bool,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl: Duration,
+}
+
+/// The names of every variable [`Settings::from_env`] reads; the Helm chart is
+/// checked against this list.
+pub const VARIABLES: &[&str] = &[
+    "ENVIRONMENT",
+    "BIND_ADDRESS",
+    "LOG_LEVEL",
+    "DATABASE_URL",
+    "DATABASE_PASSWORD",
+    "DATABASE_MAX_CONNECTIONS",
+    "MIGRATION_DATABASE_URL",
+    "MIGRATION_DATABASE_PASSWORD",
+    "REDIS_URL",
+    "REDIS_PASSWORD",
+    "JWT_SECRET",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_TTL_SECONDS",
+    "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
+    "CONFIG_RECONCILE_INTERVAL",
+    "SHUTDOWN_GRACE_SECONDS",
+    "REQUEST_BODY_MAX_BYTES",
+];
+
+/// Variables without which `serve` cannot start in any environment.
+pub const REQUIRED_VARIABLES: &[&str] = &["DATABASE_URL", "REDIS_URL"];
+
+/// Reads variables through a lookup function, so tests need not touch the
+/// process environment.
+pub struct Source<F: Fn(&str) -> Option<String>>(pub F);
+
+impl<F: Fn(&str) -> Option<String>> Source<F> {
+    fn get(&self, var: &str) -> Option<String> {
+        (self.0)(var)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, SettingsError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| invalid(var, format!("{expected}, got {v:?}"))),
+        }
+    }
+
+    fn url(
+        &self,
+        var: &'static str,
+        schemes: &[&str],
+    ) -> Result<Option<SecretString>, SettingsError> {
+        let Some(v) = self.get(var) else {
+            return Ok(None);
+        };
+        // The value may hold a password: never echo it back.
+        if !schemes.iter().any(|s| v.starts_with(&format!("{s}://"))) {
+            let wanted = schemes
+                .iter()
+                .map(|s| format!("{s}://"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            return Err(invalid(var, format!("a URL starting with {wanted}")));
+        }
+        Ok(Some(SecretString::from(v)))
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_source(&Source(|k| std::env::var(k).ok()))
+    }
+
+    pub fn from_source<F: Fn(&str) -> Option<String>>(
+        src: &Source<F>,
+    ) -> Result<Settings, SettingsError> {
+        let environment = match src.get("ENVIRONMENT").as_deref() {
+            None | Some("dev") => Environment::Dev,
+            Some("staging") => Environment::Staging,
+            Some("prod") => Environment::Prod,
+            Some(other) => {
+                return Err(invalid(
+                    "ENVIRONMENT",
+                    format!("one of dev, staging, prod, got {other:?}"),
+                ));
+            }
+        };
+        let log_level = src
+            .get("LOG_LEVEL")
+            .unwrap_or_else(|| "info".into())
+            .to_lowercase();
+        if !LOG_LEVELS.contains(&log_level.as_str()) {
+            return Err(invalid(
+                "LOG_LEVEL",
+                format!("one of {}, got {log_level:?}", LOG_LEVELS.join(", ")),
+            ));
+        }
+        let database_url = src
+            .url("DATABASE_URL", &["postgres", "postgresql"])?
+            .ok_or_else(|| {
+                invalid(
+                    "DATABASE_URL",
+                    "a postgres:// URL for the application role (it is not set)",
+                )
+            })?;
+        let redis_url = src
+            .url("REDIS_URL", &["redis", "rediss"])?
+            .ok_or_else(|| invalid("REDIS_URL", "a redis:// URL (it is not set)"))?;
+        let mut migration_database_url =
+            src.url("MIGRATION_DATABASE_URL", &["postgres", "postgresql"])?;
+        if migration_database_url.is_none() && environment == Environment::Dev {
+            migration_database_url = Some(database_url.clone());
+        }
+        let jwt = JwtSettings::from_source(src, environment)?;
+        let max_connections = src.parse(
+            "DATABASE_MAX_CONNECTIONS",
+            10u32,
+            "a number of connections 1-1000",
+        )?;
+        if !(1..=1000).contains(&max_connections) {
+            return Err(invalid(
+                "DATABASE_MAX_CONNECTIONS",
+                "a number of connections 1-1000",
+            ));
+        }
+        let reconcile = src.parse(
+            "CONFIG_RECONCILE_INTERVAL",
+            300u64,
+            "seconds as a whole number",
+        )?;
+        if reconcile == 0 {
+            return Err(invalid("CONFIG_RECONCILE_INTERVAL", "at least 1 second"));
+        }
+        Ok(Settings {
+            environment,
+            bind_address: src.parse(
+                "BIND_ADDRESS",
+                SocketAddr::from(([0, 0, 0, 0], 8000)),
+                "host:port such as 0.0.0.0:8000",
+            )?,
+            log_level,
+            database_url,
+            database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
+            database_max_connections: max_connections,
+            migration_database_url,
+            migration_database_password: src
+                .get("MIGRATION_DATABASE_PASSWORD")
+                .map(SecretString::from),
+            redis_url,
+            redis_password: src.get("REDIS_PASSWORD").map(SecretString::from),
+            jwt,
+            guest_signin_rate_limit_per_minute: src.parse(
+                "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
+                10u32,
+                "sign-ins per minute as a whole number",
+            )?,
+            config_reconcile_interval: Duration::from_secs(reconcile),
+            shutdown_grace: Duration::from_secs(src.parse(
+                "SHUTDOWN_GRACE_SECONDS",
+                20u64,
+                "seconds as a whole number",
+            )?),
+            request_body_max_bytes: src.parse(
+                "REQUEST_BODY_MAX_BYTES",
+                64 * 1024usize,
+                "a size in bytes",
+            )?,
+        })
+    }
+}
+
+impl JwtSettings {
+    fn from_source<F: Fn(&str) -> Option<String>>(
+        src: &Source<F>,
+        environment: Environment,
+    ) -> Result<JwtSettings, SettingsError> {
+        const MIN_SECRET: usize = 32;
+        let (secret, secret_generated) = match src.get("JWT_SECRET") {
+            Some(s) if s.len() >= MIN_SECRET => (SecretString::from(s), false),
+            Some(_) if environment == Environment::Dev => (random_secret(), true),
+            None if environment == Environment::Dev => (random_secret(), true),
+            _ => {
+                return Err(invalid(
+                    "JWT_SECRET",
+                    format!(
+                        "a secret of at least {MIN_SECRET} bytes in {}",
+                        environment.as_str()
+                    ),
+                ));
+            }
+        };
+        let ttl = src.parse("JWT_TTL_SECONDS", 86_400u64, "seconds as a whole number")?;
+        if !(60..=2_592_000).contains(&ttl) {
+            return Err(invalid("JWT_TTL_SECONDS", "between 60 and 2592000 seconds"));
+        }
+        Ok(JwtSettings {
+            secret,
+            secret_generated,
+            issuer: src
+                .get("JWT_ISSUER")
+                .unwrap_or_else(|| "agent-ready-k8s-backend".into()),
+            audience: src
+                .get("JWT_AUDIENCE")
+                .unwrap_or_else(|| "backend-api".into()),
+            ttl: Duration::from_secs(ttl),
+        })
+    }
+}
+
+fn random_secret() -> SecretString {
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    SecretString::from(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_source(&Source(|k| map.get(k).cloned()))
+    }
+
+    const BASE: &[(&str, &str)] = &[
+        ("DATABASE_URL", "postgres://backend_app@localhost/backend"),
+        ("REDIS_URL", "redis://localhost:6379"),
+    ];
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut v: Vec<_> = BASE.to_vec();
+        v.extend_from_slice(extra);
+        v
+    }
+
+    #[test]
+    fn a_minimal_dev_environment_loads_with_defaults() {
+        let s = load(BASE).unwrap();
+        assert_eq!(s.environment, Environment::Dev);
+        assert_eq!(s.bind_address.to_string(), "0.0.0.0:8000");
+        assert!(s.jwt.secret_generated);
+        assert_eq!(s.jwt.ttl, Duration::from_secs(86_400));
+        assert!(
+            s.migration_database_url.is_some(),
+            "dev falls back to DATABASE_URL"
+        );
+    }
+
+    #[test]
+    fn a_missing_database_url_names_the_variable() {
+        let err = load(&[("REDIS_URL", "redis://x")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert!(
+            err.to_string()
+                .starts_with("invalid setting DATABASE_URL: expected")
+        );
+    }
+
+    #[test]
+    fn a_url_with_the_wrong_scheme_is_rejected_without_echoing_it() {
+        let err = load(&[
+            ("DATABASE_URL", "mysql://u:hunter2@x/db"),
+            ("REDIS_URL", "redis://x"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn an_unknown_environment_is_rejected() {
+        assert_eq!(
+            load(&with(&[("ENVIRONMENT", "qa")])).unwrap_err().var,
+            "ENVIRONMENT"
+        );
+    }
+
+    #[test]
+    fn a_bad_bind_address_or_log_level_is_rejected() {
+        assert_eq!(
+            load(&with(&[("BIND_ADDRESS", "8000")])).unwrap_err().var,
+            "BIND_ADDRESS"
+        );
+        assert_eq!(
+            load(&with(&[("LOG_LEVEL", "loud")])).unwrap_err().var,
+            "LOG_LEVEL"
+        );
+    }
+
+    #[test]
+    fn prod_requires_a_long_jwt_secret() {
+        let err = load(&with(&[("ENVIRONMENT", "prod")])).unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+        let err = load(&with(&[
+            ("ENVIRONMENT", "staging"),
+            ("JWT_SECRET", "short"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+        let ok = load(&with(&[
+            ("ENVIRONMENT", "prod"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]))
+        .unwrap();
+        assert!(!ok.jwt.secret_generated);
+        assert!(
+            ok.migration_database_url.is_none(),
+            "prod never falls back to the app role"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let s = load(&with(&[
+            ("JWT_SECRET", "a-very-long-secret-value-0123456789abcdef"),
+            ("DATABASE_PASSWORD", "hunter2-password"),
+        ]))
+        .unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("a-very-long-secret-value"));
+        assert!(!debug.contains("hunter2-password"));
+        assert!(!debug.contains("backend_app@localhost"));
+    }
+}

@@ -1,0 +1,313 @@
+//! Guest sign-in and token validation (RFC 8725: pinned algorithm, checked
+//! issuer and audience, bounded leeway), revocation and the rate limit.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use backend_client::types::ErrorCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+
+const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+
+fn claims(sub: &str) -> serde_json::Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"sub": sub, "jti": uuid::Uuid::new_v4().to_string(), "iat": now, "nbf": now,
+           "exp": now + 600, "iss": "agent-ready-k8s-backend", "aud": "backend-api"})
+}
+
+fn sign(alg: Algorithm, secret: &str, claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(alg),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// Calls `GET /api/v1/auth/me` with `token`; returns status, code, and the
+/// WWW-Authenticate header.
+async fn me(app: &TestApp, token: &str) -> (u16, String, Option<String>) {
+    let resp = app
+        .http
+        .get(app.url("/api/v1/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let www = resp
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_owned(),
+        www,
+    )
+}
+
+#[tokio::test]
+async fn a_guest_signs_in_without_personal_data_and_gets_a_bearer_token() {
+    let app = spawn_app().await;
+    let resp = app.client.auth_guest().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    let body = resp.into_inner();
+    assert_eq!(body.token_type, "Bearer");
+    assert_eq!(body.expires_in, 86_400);
+    assert!(
+        body.user.username.starts_with("guest-"),
+        "{}",
+        body.user.username
+    );
+    let me = app
+        .client_with(&body.access_token)
+        .auth_me()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(me.id, body.user.id);
+    assert_eq!(me.username, body.user.username);
+    // The users table has no column that could hold personal data.
+    let mut admin = app.admin().await;
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(columns, ["created_at", "guest_id", "id", "username"]);
+}
+
+#[tokio::test]
+async fn a_valid_token_for_an_existing_user_is_accepted() {
+    let app = spawn_app().await;
+    let (_, user, _) = app.guest().await;
+    let token = sign(Algorithm::HS256, SECRET, &claims(&user.id.to_string()));
+    assert_eq!(me(&app, &token).await.0, 200);
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_token_is_rejected_with_its_code() {
+    let app = spawn_app().await;
+    let (good, user, _) = app.guest().await;
+    let sub = user.id.to_string();
+    let now = chrono::Utc::now().timestamp();
+    let with = |patch: serde_json::Value| {
+        let mut c = claims(&sub);
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                c.as_object_mut().unwrap().remove(k);
+            } else {
+                c[k] = v.clone();
+            }
+        }
+        c
+    };
+    let none_token = format!(
+        "{}.{}.",
+        B64.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        B64.encode(claims(&sub).to_string())
+    );
+    let rs256_header = format!(
+        "{}.{}.{}",
+        B64.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        B64.encode(claims(&sub).to_string()),
+        B64.encode(b"not-a-signature")
+    );
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&B64.decode(&parts[1]).unwrap()).unwrap();
+    payload["sub"] = json!(uuid::Uuid::new_v4().to_string());
+    parts[1] = B64.encode(payload.to_string());
+    let tampered = parts.join(".");
+
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "expired",
+            sign(
+                Algorithm::HS256,
+                SECRET,
+                &with(json!({"exp": now - 120, "iat": now - 700, "nbf": now - 700})),
+            ),
+            "TOKEN_EXPIRED",
+        ),
+        (
+            "not yet valid",
+            sign(Algorithm::HS256, SECRET, &with(json!({"nbf": now + 600}))),
+            "UNAUTHORIZED",
+        ),
+        (
+            "issued in the future",
+            sign(Algorithm::HS256, SECRET, &with(json!({"iat": now + 600}))),
+            "UNAUTHORIZED",
+        ),
+        (
+            "wrong signature",
+            sign(
+                Algorithm::HS256,
+                "another-secret-0123456789abcdef0123456789",
+                &claims(&sub),
+            ),
+            "UNAUTHORIZED",
+        ),
+        ("alg none", none_token, "UNAUTHORIZED"),
+        (
+            "HS512",
+            sign(Algorithm::HS512, SECRET, &claims(&sub)),
+            "UNAUTHORIZED",
+        ),
+        ("RS256 header", rs256_header, "UNAUTHORIZED"),
+        (
+            "wrong audience",
+            sign(
+                Algorithm::HS256,
+                SECRET,
+                &with(json!({"aud": "someone-else"})),
+            ),
+            "UNAUTHORIZED",
+        ),
+        (
+            "wrong issuer",
+            sign(Algorithm::HS256, SECRET, &with(json!({"iss": "evil"}))),
+            "UNAUTHORIZED",
+        ),
+        (
+            "missing jti",
+            sign(Algorithm::HS256, SECRET, &with(json!({"jti": null}))),
+            "UNAUTHORIZED",
+        ),
+        (
+            "missing exp",
+            sign(Algorithm::HS256, SECRET, &with(json!({"exp": null}))),
+            "UNAUTHORIZED",
+        ),
+        ("tampered payload", tampered, "UNAUTHORIZED"),
+        (
+            "unknown user",
+            sign(
+                Algorithm::HS256,
+                SECRET,
+                &claims(&uuid::Uuid::new_v4().to_string()),
+            ),
+            "UNAUTHORIZED",
+        ),
+        ("garbage", "not.a.token".to_owned(), "UNAUTHORIZED"),
+    ];
+    for (name, token, code) in cases {
+        let (status, got, www) = me(&app, &token).await;
+        assert_eq!((status, got.as_str()), (401, code), "case {name}");
+        assert!(
+            www.unwrap_or_default().starts_with("Bearer"),
+            "case {name}: WWW-Authenticate"
+        );
+    }
+    let resp = app
+        .http
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+    let resp = app
+        .http
+        .get(app.url("/api/v1/auth/me"))
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    let err = client.auth_me().await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::TokenRevoked)
+    );
+    assert_eq!(me(&app, &token).await.1, "TOKEN_REVOKED");
+}
+
+#[tokio::test]
+async fn a_refreshed_token_replaces_the_old_one() {
+    let app = spawn_app().await;
+    let (old, user, client) = app.guest().await;
+    let fresh = client.auth_refresh().await.unwrap().into_inner();
+    assert_ne!(fresh.access_token, old);
+    assert_eq!(fresh.user.id, user.id);
+    assert_eq!(me(&app, &old).await.1, "TOKEN_REVOKED");
+    assert_eq!(me(&app, &fresh.access_token).await.0, 200);
+}
+
+#[tokio::test]
+async fn an_unreachable_token_store_fails_closed_with_503() {
+    let app = spawn_app_with(&[("REDIS_URL", "redis://127.0.0.1:1")]).await;
+    let token = sign(
+        Algorithm::HS256,
+        SECRET,
+        &claims(&uuid::Uuid::new_v4().to_string()),
+    );
+    let resp = app
+        .http
+        .get(app.url("/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert!(resp.headers().contains_key("retry-after"));
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
+}
+
+fn client_from(app: &TestApp, ip: &str) -> backend_client::Client {
+    let http = reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    backend_client::Client::new_with_client(&app.address, http)
+}
+
+#[tokio::test]
+async fn the_eleventh_sign_in_in_a_minute_is_429_and_other_addresses_are_unaffected() {
+    let app = spawn_app_with(&[("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "10")]).await;
+    let first = client_from(&app, "127.0.0.1");
+    // Stay inside one fixed window: wait if the minute is about to roll over.
+    let second_of_minute = chrono::Utc::now().timestamp() % 60;
+    if second_of_minute > 50 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            (61 - second_of_minute) as u64,
+        ))
+        .await;
+    }
+    for i in 1..=10 {
+        assert_eq!(
+            first.auth_guest().await.unwrap().status(),
+            201,
+            "sign-in {i}"
+        );
+    }
+    let resp = app
+        .http
+        .post(app.url("/api/v1/auth/guest"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "RATE_LIMIT_EXCEEDED");
+    let other = client_from(&app, "127.0.0.2");
+    assert_eq!(other.auth_guest().await.unwrap().status(), 201);
+}

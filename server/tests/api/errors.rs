@@ -1,0 +1,249 @@
+//! Every error class produces the envelope with the right status, and the
+//! request id in the body equals the `x-request-id` header.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use backend_client::types::ErrorCode;
+
+async fn envelope(resp: reqwest::Response) -> (u16, serde_json::Value, String) {
+    let status = resp.status().as_u16();
+    let header = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = resp.json().await.expect("JSON body");
+    (status, body, header)
+}
+
+async fn post_orgs(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/v1/orgs"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn unparsable_json_is_400_malformed_json_with_the_request_id() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    let (status, body, header) =
+        envelope(post_orgs(&app, &token, "application/json", b"{\"name\": ".to_vec()).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "MALFORMED_JSON");
+    assert_eq!(body["request_id"], header);
+    assert!(!header.is_empty());
+}
+
+#[tokio::test]
+async fn a_body_of_the_wrong_shape_is_400_validation_error_naming_the_field() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    let (status, body, header) = envelope(
+        post_orgs(
+            &app,
+            &token,
+            "application/json",
+            br#"{"name": 42}"#.to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "VALIDATION_ERROR");
+    assert_eq!(body["details"]["field"], "name");
+    assert_eq!(body["request_id"], header);
+    let (_, body, _) = envelope(
+        post_orgs(
+            &app,
+            &token,
+            "application/json",
+            br#"{"nam": "x"}"#.to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        body["error"], "VALIDATION_ERROR",
+        "unknown fields are rejected: {body}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_path_or_query_parameter_is_400_validation_error() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    let resp = app
+        .http
+        .get(app.url("/api/v1/projects/not-a-uuid"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, body, header) = envelope(resp).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("VALIDATION_ERROR"))
+    );
+    assert_eq!(body["request_id"], header);
+    let resp = app
+        .http
+        .get(app.url("/api/v1/orgs?limit=abc"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(envelope(resp).await.1["error"], "VALIDATION_ERROR");
+    let err = app
+        .client_with(&token)
+        .org_list(Some(101), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::ValidationError)
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_payload_too_large() {
+    let app = spawn_app_with(&[("REQUEST_BODY_MAX_BYTES", "1024")]).await;
+    let (token, _, _) = app.guest().await;
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(4096)).into_bytes();
+    let (status, body, header) =
+        envelope(post_orgs(&app, &token, "application/json", big).await).await;
+    assert_eq!(status, 413);
+    assert_eq!(body["error"], "PAYLOAD_TOO_LARGE");
+    assert_eq!(body["request_id"], header);
+}
+
+#[tokio::test]
+async fn a_non_json_content_type_is_415() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    let (status, body, _) =
+        envelope(post_orgs(&app, &token, "text/plain", b"name=x".to_vec()).await).await;
+    assert_eq!(status, 415);
+    assert_eq!(body["error"], "UNSUPPORTED_MEDIA_TYPE");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_answered_by_the_router() {
+    let app = spawn_app().await;
+    let resp = app.http.get(app.url("/api/v1/nope")).send().await.unwrap();
+    let (status, body, header) = envelope(resp).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body["request_id"], header,
+        "router errors carry the request id too"
+    );
+    let resp = app
+        .http
+        .patch(app.url("/api/v1/orgs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_503_with_retry_after() {
+    // A proxy in front of PostgreSQL that we can cut, like a network outage.
+    let app_db = backend_e2e::testenv::fresh_database(crate::helpers::migrate).await;
+    let target: url::Url = app_db.app_url.parse().unwrap();
+    let upstream = format!(
+        "{}:{}",
+        target.host_str().unwrap(),
+        target.port().unwrap_or(5432)
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_port = listener.local_addr().unwrap().port();
+    let proxy = tokio::spawn(async move {
+        loop {
+            let (mut inbound, _) = listener.accept().await.unwrap();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let mut proxied = target.clone();
+    proxied.set_host(Some("127.0.0.1")).unwrap();
+    proxied.set_port(Some(proxy_port)).unwrap();
+    let redis = backend_e2e::testenv::redis_url().await;
+    let mut db = app_db;
+    db.app_url = proxied.to_string();
+    let app = crate::helpers::spawn_on(db, redis, &[("DATABASE_MAX_CONNECTIONS", "2")]).await;
+    let (token, _, _) = app.guest().await;
+    proxy.abort();
+    let _ = proxy.await;
+    // Cut the pooled connections too: every path to PostgreSQL is now gone.
+    let mut admin = app.admin().await;
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND usename = 'backend_app'",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let mut last = None;
+    for _ in 0..5 {
+        let resp = app
+            .http
+            .get(app.url("/api/v1/orgs"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 503 {
+            last = Some(resp);
+            break;
+        }
+    }
+    let resp = last.expect("a 503 once the database is unreachable");
+    assert!(resp.headers().contains_key("retry-after"));
+    let (_, body, header) = envelope(resp).await;
+    assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
+    assert_eq!(body["request_id"], header);
+}
+
+#[tokio::test]
+async fn an_unexpected_database_fault_is_500_without_internals() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    let org = client
+        .org_create(&backend_client::types::CreateOrg {
+            name: "Acme".into(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut admin = app.admin().await;
+    sqlx::query("ALTER TABLE projects RENAME TO projects_gone")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let resp = app
+        .http
+        .get(app.url(&format!("/api/v1/orgs/{}/projects", org.id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, body, header) = envelope(resp).await;
+    assert_eq!(status, 500);
+    assert_eq!(body["error"], "INTERNAL_ERROR");
+    assert_eq!(body["message"], "internal error");
+    assert_eq!(body["request_id"], header);
+    let text = body.to_string();
+    for leak in ["projects", "relation", "SELECT", "sqlx", "panicked"] {
+        assert!(!text.contains(leak), "error body leaks {leak:?}: {text}");
+    }
+}

@@ -1,0 +1,126 @@
+//! `spawn_app()`: a running server for one test.
+
+use backend_e2e::testenv::{self, TestDatabase};
+use backend_server::settings::{Settings, Source};
+use backend_server::startup::{Application, Overrides};
+use backend_server::telemetry::{self, LogLevel};
+use std::collections::HashMap;
+
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDatabase,
+    /// Unauthenticated client.
+    pub client: backend_client::Client,
+    /// Raw HTTP for requests the typed client cannot make (malformed bodies).
+    pub http: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn client_with(&self, token: &str) -> backend_client::Client {
+        backend_client::with_token(&self.address, token).expect("valid token header")
+    }
+
+    /// Signs in a new guest; returns its token and client.
+    pub async fn guest(&self) -> (String, backend_client::types::User, backend_client::Client) {
+        let resp = self
+            .client
+            .auth_guest()
+            .await
+            .expect("guest sign-in")
+            .into_inner();
+        let client = self.client_with(&resp.access_token);
+        (resp.access_token, resp.user, client)
+    }
+
+    /// A superuser connection to this test's database (bypasses RLS).
+    pub async fn admin(&self) -> sqlx::PgConnection {
+        use sqlx::Connection;
+        sqlx::PgConnection::connect(&self.db.admin_url)
+            .await
+            .expect("admin connection")
+    }
+}
+
+pub async fn migrate(url: String) -> Result<(), String> {
+    backend_server::db::migrate::run(&url.into(), None)
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Settings for a test server; `extra` overrides (e.g. a broken REDIS_URL).
+pub fn settings(db: &TestDatabase, redis_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("ENVIRONMENT".into(), "staging".into()),
+        ("BIND_ADDRESS".into(), "127.0.0.1:0".into()),
+        ("DATABASE_URL".into(), db.app_url.clone()),
+        ("REDIS_URL".into(), redis_url.to_owned()),
+        (
+            "JWT_SECRET".into(),
+            "test-secret-0123456789abcdef0123456789abcdef".into(),
+        ),
+        ("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE".into(), "100000".into()),
+        ("SHUTDOWN_GRACE_SECONDS".into(), "2".into()),
+    ]);
+    for (k, v) in extra {
+        vars.insert((*k).into(), (*v).into());
+    }
+    Settings::from_source(&Source(|k| vars.get(k).cloned())).expect("test settings are valid")
+}
+
+fn logger() -> (slog::Logger, LogLevel) {
+    let level = LogLevel::new(if std::env::var("TEST_LOG").is_ok() {
+        "debug"
+    } else {
+        "error"
+    });
+    let log = if std::env::var("TEST_LOG").is_ok() {
+        telemetry::logger(std::io::stdout(), &level)
+    } else {
+        telemetry::logger(std::io::sink(), &level)
+    };
+    (log, level)
+}
+
+/// Builds (but does not spawn) a server; for tests that expect start-up to fail.
+pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    let (log, level) = logger();
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    Application::build(
+        settings,
+        log,
+        level,
+        Overrides {
+            redis_prefix: prefix,
+        },
+    )
+    .await
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let db = testenv::fresh_database(migrate).await;
+    let redis_url = testenv::redis_url().await;
+    spawn_on(db, redis_url, extra).await
+}
+
+pub async fn spawn_on(db: TestDatabase, redis_url: String, extra: &[(&str, &str)]) -> TestApp {
+    let app = build(settings(&db, &redis_url, extra))
+        .await
+        .expect("server starts");
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        client: backend_client::Client::new(&address),
+        http: reqwest::Client::new(),
+        address,
+        db,
+    }
+}

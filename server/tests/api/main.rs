@@ -1,0 +1,16 @@
+//! In-process API tests: the real server on port 0, a fresh database per
+//! test (connected as `backend_app`, so RLS applies), the real Redis, and the
+//! generated client. One binary; one module per area.
+
+mod helpers;
+
+mod auth;
+mod contract;
+mod errors;
+mod health;
+mod members;
+mod migrations;
+mod orgs;
+mod projects;
+mod rls;
+mod role_guard;

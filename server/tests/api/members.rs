@@ -1,0 +1,97 @@
+use crate::helpers::spawn_app;
+use backend_client::types::{CreateOrg, ErrorCode, Role, SetMemberRole};
+
+#[tokio::test]
+async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
+    let app = spawn_app().await;
+    let (_, owner_user, owner) = app.guest().await;
+    let (_, admin_user, admin) = app.guest().await;
+    let (_, member_user, member) = app.guest().await;
+    let org = owner
+        .org_create(&CreateOrg {
+            name: "Team".into(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let set = |role| SetMemberRole { role };
+
+    owner
+        .member_set(&org.slug, &admin_user.id, &set(Role::Admin))
+        .await
+        .unwrap();
+    let added = admin
+        .member_set(&org.slug, &member_user.id, &set(Role::Member))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((added.user_id, added.role), (member_user.id, Role::Member));
+    assert_eq!(added.username, member_user.username);
+
+    let list = member
+        .member_list(&org.slug, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(list.pagination.total, 3);
+
+    // Only an owner grants owner; members manage nobody.
+    let err = admin
+        .member_set(&org.slug, &member_user.id, &set(Role::Owner))
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    let err = member
+        .member_set(&org.slug, &admin_user.id, &set(Role::Member))
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+
+    // The last owner can neither be demoted nor removed.
+    let err = owner
+        .member_set(&org.slug, &owner_user.id, &set(Role::Admin))
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::LastOwner));
+    let err = owner
+        .member_remove(&org.slug, &owner_user.id)
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::LastOwner));
+
+    // With a second owner the first may step down.
+    owner
+        .member_set(&org.slug, &admin_user.id, &set(Role::Owner))
+        .await
+        .unwrap();
+    owner
+        .member_set(&org.slug, &owner_user.id, &set(Role::Member))
+        .await
+        .unwrap();
+
+    // Unknown users are 404.
+    let err = admin
+        .member_set(&org.slug, &uuid::Uuid::new_v4(), &set(Role::Member))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::UserNotFound)
+    );
+
+    // Anyone may leave.
+    assert_eq!(
+        member
+            .member_remove(&org.slug, &member_user.id)
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let err = member.org_get(&org.slug).await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::OrgNotFound)
+    );
+}

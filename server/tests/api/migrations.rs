@@ -1,0 +1,42 @@
+use backend_e2e::testenv;
+use backend_server::db::migrate;
+use sqlx::Connection;
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
+    let db = testenv::empty_database().await;
+    let url = secrecy::SecretString::from(db.owner_url.clone());
+    let first = migrate::run(&url, None).await.expect("first run");
+    assert_eq!(first, vec![1, 2, 3]);
+    assert_eq!(migrate::latest_version(), 3);
+    let second = migrate::run(&url, None).await.expect("second run");
+    assert!(
+        second.is_empty(),
+        "nothing to apply the second time: {second:?}"
+    );
+
+    let mut admin = sqlx::PgConnection::connect(&db.admin_url).await.unwrap();
+    let forced: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT relname::text, relrowsecurity, relforcerowsecurity FROM pg_class \
+         WHERE relname IN ('users', 'organizations', 'memberships', 'projects') ORDER BY relname",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(forced.len(), 4);
+    for (table, enabled, forced) in forced {
+        assert!(
+            enabled && forced,
+            "{table} must ENABLE and FORCE row level security"
+        );
+    }
+    let owner: String =
+        sqlx::query_scalar("SELECT tableowner::text FROM pg_tables WHERE tablename = 'projects'")
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        owner, "backend_owner",
+        "tables belong to the owner role, not the app role"
+    );
+}

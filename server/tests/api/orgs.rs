@@ -1,0 +1,165 @@
+use crate::helpers::spawn_app;
+use backend_client::types::{CreateOrg, ErrorCode, Role, UpdateOrg};
+
+fn create(name: &str, slug: Option<&str>) -> CreateOrg {
+    CreateOrg {
+        name: name.into(),
+        slug: slug.map(Into::into),
+    }
+}
+
+#[tokio::test]
+async fn creating_an_org_makes_the_caller_owner_and_answers_201_with_location() {
+    let app = spawn_app().await;
+    let (_, _, client) = app.guest().await;
+    let resp = client
+        .org_create(&create("  Acme Corp  ", None))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let org = resp.into_inner();
+    assert_eq!(location, format!("/api/v1/orgs/{}", org.id));
+    assert_eq!(org.name, "Acme Corp");
+    assert_eq!(org.slug, "acme-corp");
+    assert_eq!(org.role, Role::Owner);
+}
+
+#[tokio::test]
+async fn orgs_are_found_by_id_and_by_slug_and_listed_newest_first() {
+    let app = spawn_app().await;
+    let (_, _, client) = app.guest().await;
+    let mut ids = vec![];
+    for i in 0..3 {
+        ids.push(
+            client
+                .org_create(&create(&format!("Org {i}"), None))
+                .await
+                .unwrap()
+                .into_inner()
+                .id,
+        );
+    }
+    let by_slug = client.org_get("org-1").await.unwrap().into_inner();
+    assert_eq!(by_slug.id, ids[1]);
+    assert_eq!(
+        client
+            .org_get(&ids[2].to_string())
+            .await
+            .unwrap()
+            .into_inner()
+            .slug,
+        "org-2"
+    );
+    let page = client.org_list(Some(2), None).await.unwrap().into_inner();
+    assert_eq!(page.pagination.total, 3);
+    assert_eq!((page.pagination.limit, page.pagination.offset), (2, 0));
+    assert_eq!(
+        page.data.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[1]]
+    );
+    let rest = client
+        .org_list(Some(2), Some(2))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        rest.data.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+}
+
+#[tokio::test]
+async fn slug_and_name_rules_are_enforced() {
+    let app = spawn_app().await;
+    let (_, _, client) = app.guest().await;
+    for bad in ["ab", "Upper", "two--hyphens", "-lead", "trail-", "sp ace"] {
+        let err = client
+            .org_create(&create("Fine", Some(bad)))
+            .await
+            .unwrap_err();
+        let backend_client::Error::ErrorResponse(body) = err else {
+            panic!("typed error expected")
+        };
+        assert_eq!(body.error, ErrorCode::InvalidOrgSlug, "{bad}");
+        assert!(
+            body.details.as_ref().unwrap()["rule"]
+                .as_str()
+                .unwrap()
+                .contains("lowercase")
+        );
+    }
+    for bad in ["", "   ", &"x".repeat(101)] {
+        let err = client.org_create(&create(bad, None)).await.unwrap_err();
+        assert_eq!(
+            backend_client::error_code(&err),
+            Some(ErrorCode::ValidationError)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_taken_slug_is_409_even_when_two_creates_race() {
+    let app = spawn_app().await;
+    let (_, _, a) = app.guest().await;
+    let (_, _, b) = app.guest().await;
+    let body = create("Same", Some("same-slug"));
+    let (ra, rb) = tokio::join!(a.org_create(&body), b.org_create(&body));
+    let mut statuses = vec![
+        ra.map(|r| r.status().as_u16())
+            .unwrap_or_else(|e| e.status().unwrap().as_u16()),
+        rb.map(|r| r.status().as_u16())
+            .unwrap_or_else(|e| e.status().unwrap().as_u16()),
+    ];
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409]);
+    let err = a.org_create(&body).await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::OrgSlugConflict)
+    );
+}
+
+#[tokio::test]
+async fn owners_update_and_delete_members_may_not() {
+    let app = spawn_app().await;
+    let (_, _, owner) = app.guest().await;
+    let (_, member_user, member) = app.guest().await;
+    let org = owner
+        .org_create(&create("Acme", None))
+        .await
+        .unwrap()
+        .into_inner();
+    owner
+        .member_set(
+            &org.slug,
+            &member_user.id,
+            &backend_client::types::SetMemberRole { role: Role::Member },
+        )
+        .await
+        .unwrap();
+    let update = UpdateOrg {
+        name: "Acme 2".into(),
+        slug: Some("acme-two".into()),
+    };
+    let err = member.org_update(&org.slug, &update).await.unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    let updated = owner
+        .org_update(&org.slug, &update)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (updated.name.as_str(), updated.slug.as_str()),
+        ("Acme 2", "acme-two")
+    );
+    assert!(updated.updated_at >= org.updated_at);
+    let err = member.org_delete("acme-two").await.unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    assert_eq!(owner.org_delete("acme-two").await.unwrap().status(), 204);
+    let err = owner.org_get("acme-two").await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::OrgNotFound)
+    );
+}
