@@ -1,6 +1,6 @@
 //! The `backend` command line.
 
-use crate::settings::Settings;
+use crate::settings::{MigrationSettings, Settings};
 use crate::startup::{Application, Overrides, shutdown_signal};
 use crate::telemetry::{self, LogLevel};
 use clap::{Parser, Subcommand};
@@ -49,24 +49,32 @@ pub async fn run() -> ExitCode {
             print!("{}", backend_api::catalog::error_catalog_markdown());
             ExitCode::SUCCESS
         }
-        Command::Serve => with_settings(serve).await,
-        Command::Migrate => with_settings(migrate).await,
+        Command::Serve => with_settings(Settings::from_env, |s| &s.log_level, serve).await,
+        Command::Migrate => {
+            with_settings(MigrationSettings::from_env, |s| &s.log_level, migrate).await
+        }
     }
 }
 
-async fn with_settings<F, Fut>(f: F) -> ExitCode
+/// Loads settings with `load`, sets up logging, runs `f`, and maps the
+/// outcome to an exit code. A settings error is one line on stderr, exit 2.
+async fn with_settings<S, F, Fut>(
+    load: fn() -> Result<S, crate::settings::SettingsError>,
+    level_of: fn(&S) -> &str,
+    f: F,
+) -> ExitCode
 where
-    F: FnOnce(Settings, slog::Logger, LogLevel) -> Fut,
+    F: FnOnce(S, slog::Logger, LogLevel) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let settings = match Settings::from_env() {
+    let settings = match load() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("backend: {e}");
             return ExitCode::from(2);
         }
     };
-    let level = LogLevel::new(&settings.log_level);
+    let level = LogLevel::new(level_of(&settings));
     let log = telemetry::logger(std::io::stdout(), &level);
     let result = f(settings, log.clone(), level).await;
     let code = match &result {
@@ -77,7 +85,7 @@ where
             ExitCode::FAILURE
         }
     };
-    // Flush the async log drain before exiting.
+    // Give the async log drain a moment to flush before the process exits.
     drop(log);
     std::thread::sleep(std::time::Duration::from_millis(50));
     code
@@ -88,16 +96,8 @@ async fn serve(settings: Settings, log: slog::Logger, level: LogLevel) -> anyhow
     app.run_until(shutdown_signal()).await
 }
 
-async fn migrate(settings: Settings, log: slog::Logger, _level: LogLevel) -> anyhow::Result<()> {
-    let url = settings.migration_database_url.as_ref().ok_or_else(|| {
-        anyhow::anyhow!(
-            "invalid setting MIGRATION_DATABASE_URL: expected the owner role's postgres:// URL \
-             (required in {})",
-            settings.environment.as_str()
-        )
-    })?;
-    let applied =
-        crate::db::migrate::run(url, settings.migration_database_password.as_ref()).await?;
+async fn migrate(settings: MigrationSettings, log: slog::Logger, _level: LogLevel) -> anyhow::Result<()> {
+    let applied = crate::db::migrate::run(&settings.url, settings.password.as_ref()).await?;
     slog::info!(log, "migrations applied"; "applied" => ?applied, "latest" => crate::db::migrate::latest_version());
     Ok(())
 }

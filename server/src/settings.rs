@@ -251,6 +251,64 @@ impl Settings {
     }
 }
 
+/// What `backend migrate` needs, and nothing more: the migration Job runs
+/// before the release's ConfigMap and Secret exist, so it gets only these.
+#[derive(Debug, Clone)]
+pub struct MigrationSettings {
+    pub environment: Environment,
+    pub log_level: String,
+    pub url: SecretString,
+    pub password: Option<SecretString>,
+}
+
+impl MigrationSettings {
+    pub fn from_env() -> Result<MigrationSettings, SettingsError> {
+        MigrationSettings::from_source(&Source(|k| std::env::var(k).ok()))
+    }
+
+    pub fn from_source<F: Fn(&str) -> Option<String>>(
+        src: &Source<F>,
+    ) -> Result<MigrationSettings, SettingsError> {
+        let environment = environment(src)?;
+        let log_level = log_level(src)?;
+        let url = match src.url("MIGRATION_DATABASE_URL", &["postgres", "postgresql"])? {
+            Some(url) => url,
+            None if environment == Environment::Dev => src
+                .url("DATABASE_URL", &["postgres", "postgresql"])?
+                .ok_or_else(|| invalid("MIGRATION_DATABASE_URL", "the owner role's postgres:// URL (it is not set)"))?,
+            None => {
+                return Err(invalid(
+                    "MIGRATION_DATABASE_URL",
+                    format!("the owner role's postgres:// URL (required in {})", environment.as_str()),
+                ));
+            }
+        };
+        Ok(MigrationSettings {
+            environment,
+            log_level,
+            url,
+            password: src.get("MIGRATION_DATABASE_PASSWORD").map(SecretString::from),
+        })
+    }
+}
+
+fn environment<F: Fn(&str) -> Option<String>>(src: &Source<F>) -> Result<Environment, SettingsError> {
+    match src.get("ENVIRONMENT").as_deref() {
+        None | Some("dev") => Ok(Environment::Dev),
+        Some("staging") => Ok(Environment::Staging),
+        Some("prod") => Ok(Environment::Prod),
+        Some(other) => Err(invalid("ENVIRONMENT", format!("one of dev, staging, prod, got {other:?}"))),
+    }
+}
+
+fn log_level<F: Fn(&str) -> Option<String>>(src: &Source<F>) -> Result<String, SettingsError> {
+    let level = src.get("LOG_LEVEL").unwrap_or_else(|| "info".into()).to_lowercase();
+    if !LOG_LEVELS.contains(&level.as_str()) {
+        return Err(invalid("LOG_LEVEL", format!("one of {}, got {level:?}", LOG_LEVELS.join(", "))));
+    }
+    Ok(level)
+}
+
 impl JwtSettings {
     fn from_source<F: Fn(&str) -> Option<String>>(
         src: &Source<F>,
@@ -393,6 +451,21 @@ mod tests {
             ok.migration_database_url.is_none(),
             "prod never falls back to the app role"
         );
+    }
+
+    #[test]
+    fn migrate_needs_only_the_migration_url_outside_dev() {
+        let map: HashMap<&str, &str> = HashMap::from([
+            ("ENVIRONMENT", "prod"),
+            ("MIGRATION_DATABASE_URL", "postgres://backend_owner@db/backend"),
+            ("MIGRATION_DATABASE_PASSWORD", "s3cret"),
+        ]);
+        let m = MigrationSettings::from_source(&Source(|k| map.get(k).map(|v| v.to_string()))).unwrap();
+        assert_eq!(m.environment, Environment::Prod);
+        assert!(m.password.is_some());
+        let err = MigrationSettings::from_source(&Source(|k| (k == "ENVIRONMENT").then(|| "prod".into())))
+            .unwrap_err();
+        assert_eq!(err.var, "MIGRATION_DATABASE_URL");
     }
 
     #[test]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: Rust unit, integration and end-to-end tests
+# against the real PostgreSQL and Redis, then the offline deployment checks.
+#
+# DATABASE_URL must be a superuser URL (the harness creates roles and one
+# database per test); REDIS_URL any Redis. Both default to this machine's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+ensure_services
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+
+# Databases left behind by earlier runs (each test makes its own).
+psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) \
+    FROM pg_database WHERE datname LIKE 'backend\_test\_%'" | psql "$DATABASE_URL" -q >/dev/null
+
+echo "== Rust tests (cargo nextest)"
+cargo nextest run --workspace --locked --profile ci
+echo "== Documentation examples (cargo test --doc)"
+cargo test --workspace --locked --doc --quiet
+echo "== Deployment artifacts (offline validation)"
+bash scripts/validate-deploy.sh
+echo "== Deployment checks fail on broken input"
+bash scripts/validate_deploy/test_negative.sh
