@@ -96,7 +96,11 @@ async fn serve(settings: Settings, log: slog::Logger, level: LogLevel) -> anyhow
     app.run_until(shutdown_signal()).await
 }
 
-async fn migrate(settings: MigrationSettings, log: slog::Logger, _level: LogLevel) -> anyhow::Result<()> {
+async fn migrate(
+    settings: MigrationSettings,
+    log: slog::Logger,
+    _level: LogLevel,
+) -> anyhow::Result<()> {
     let applied = crate::db::migrate::run(&settings.url, settings.password.as_ref()).await?;
     slog::info!(log, "migrations applied"; "applied" => ?applied, "latest" => crate::db::migrate::latest_version());
     Ok(())

@@ -275,11 +275,19 @@ impl MigrationSettings {
             Some(url) => url,
             None if environment == Environment::Dev => src
                 .url("DATABASE_URL", &["postgres", "postgresql"])?
-                .ok_or_else(|| invalid("MIGRATION_DATABASE_URL", "the owner role's postgres:// URL (it is not set)"))?,
+                .ok_or_else(|| {
+                    invalid(
+                        "MIGRATION_DATABASE_URL",
+                        "the owner role's postgres:// URL (it is not set)",
+                    )
+                })?,
             None => {
                 return Err(invalid(
                     "MIGRATION_DATABASE_URL",
-                    format!("the owner role's postgres:// URL (required in {})", environment.as_str()),
+                    format!(
+                        "the owner role's postgres:// URL (required in {})",
+                        environment.as_str()
+                    ),
                 ));
             }
         };
@@ -287,24 +295,37 @@ impl MigrationSettings {
             environment,
             log_level,
             url,
-            password: src.get("MIGRATION_DATABASE_PASSWORD").map(SecretString::from),
+            password: src
+                .get("MIGRATION_DATABASE_PASSWORD")
+                .map(SecretString::from),
         })
     }
 }
 
-fn environment<F: Fn(&str) -> Option<String>>(src: &Source<F>) -> Result<Environment, SettingsError> {
+fn environment<F: Fn(&str) -> Option<String>>(
+    src: &Source<F>,
+) -> Result<Environment, SettingsError> {
     match src.get("ENVIRONMENT").as_deref() {
         None | Some("dev") => Ok(Environment::Dev),
         Some("staging") => Ok(Environment::Staging),
         Some("prod") => Ok(Environment::Prod),
-        Some(other) => Err(invalid("ENVIRONMENT", format!("one of dev, staging, prod, got {other:?}"))),
+        Some(other) => Err(invalid(
+            "ENVIRONMENT",
+            format!("one of dev, staging, prod, got {other:?}"),
+        )),
     }
 }
 
 fn log_level<F: Fn(&str) -> Option<String>>(src: &Source<F>) -> Result<String, SettingsError> {
-    let level = src.get("LOG_LEVEL").unwrap_or_else(|| "info".into()).to_lowercase();
+    let level = src
+        .get("LOG_LEVEL")
+        .unwrap_or_else(|| "info".into())
+        .to_lowercase();
     if !LOG_LEVELS.contains(&level.as_str()) {
-        return Err(invalid("LOG_LEVEL", format!("one of {}, got {level:?}", LOG_LEVELS.join(", "))));
+        return Err(invalid(
+            "LOG_LEVEL",
+            format!("one of {}, got {level:?}", LOG_LEVELS.join(", ")),
+        ));
     }
     Ok(level)
 }
@@ -457,14 +478,20 @@ mod tests {
     fn migrate_needs_only_the_migration_url_outside_dev() {
         let map: HashMap<&str, &str> = HashMap::from([
             ("ENVIRONMENT", "prod"),
-            ("MIGRATION_DATABASE_URL", "postgres://backend_owner@db/backend"),
+            (
+                "MIGRATION_DATABASE_URL",
+                "postgres://backend_owner@db/backend",
+            ),
             ("MIGRATION_DATABASE_PASSWORD", "s3cret"),
         ]);
-        let m = MigrationSettings::from_source(&Source(|k| map.get(k).map(|v| v.to_string()))).unwrap();
+        let m =
+            MigrationSettings::from_source(&Source(|k| map.get(k).map(|v| v.to_string()))).unwrap();
         assert_eq!(m.environment, Environment::Prod);
         assert!(m.password.is_some());
-        let err = MigrationSettings::from_source(&Source(|k| (k == "ENVIRONMENT").then(|| "prod".into())))
-            .unwrap_err();
+        let err = MigrationSettings::from_source(&Source(|k| {
+            (k == "ENVIRONMENT").then(|| "prod".into())
+        }))
+        .unwrap_err();
         assert_eq!(err.var, "MIGRATION_DATABASE_URL");
     }
 

@@ -6,7 +6,9 @@ use backend_client::types::{CreateOrg, ErrorCode, ProjectInput, Role, SetMemberR
 use backend_client::{Client, Error};
 use backend_e2e::spawn::Backend;
 
-fn code<T: std::fmt::Debug>(r: Result<T, Error<backend_client::types::ApiError>>) -> (u16, Option<ErrorCode>) {
+fn code<T: std::fmt::Debug>(
+    r: Result<T, Error<backend_client::types::ApiError>>,
+) -> (u16, Option<ErrorCode>) {
     match r {
         Ok(v) => panic!("cross-tenant request succeeded: {v:?}"),
         Err(Error::ErrorResponse(body)) => (body.status().as_u16(), Some(body.error)),
@@ -25,36 +27,115 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     let (a_user, a) = guest(&backend).await;
     let (b_user, b) = guest(&backend).await;
     let slug = format!("a-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let org = a.org_create(&CreateOrg { name: "A's".into(), slug: Some(slug.clone()) }).await.unwrap().into_inner();
-    let project = a.project_create(&slug, &ProjectInput { name: "Secret".into(), slug: None }).await.unwrap().into_inner();
+    let org = a
+        .org_create(&CreateOrg {
+            name: "A's".into(),
+            slug: Some(slug.clone()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let project = a
+        .project_create(
+            &slug,
+            &ProjectInput {
+                name: "Secret".into(),
+                slug: None,
+            },
+        )
+        .await
+        .unwrap()
+        .into_inner();
     let org_not_found = (404, Some(ErrorCode::OrgNotFound));
     let project_not_found = (404, Some(ErrorCode::ProjectNotFound));
     let id = org.id.to_string();
 
     for key in [id.as_str(), slug.as_str()] {
         assert_eq!(code(b.org_get(key).await), org_not_found, "read {key}");
-        assert_eq!(code(b.org_update(key, &UpdateOrg { name: "pwned".into(), slug: None }).await), org_not_found);
+        assert_eq!(
+            code(
+                b.org_update(
+                    key,
+                    &UpdateOrg {
+                        name: "pwned".into(),
+                        slug: None
+                    }
+                )
+                .await
+            ),
+            org_not_found
+        );
         assert_eq!(code(b.org_delete(key).await), org_not_found);
         assert_eq!(code(b.member_list(key, None, None).await), org_not_found);
-        assert_eq!(code(b.member_set(key, &b_user.id, &SetMemberRole { role: Role::Owner }).await), org_not_found, "join {key}");
+        assert_eq!(
+            code(
+                b.member_set(key, &b_user.id, &SetMemberRole { role: Role::Owner })
+                    .await
+            ),
+            org_not_found,
+            "join {key}"
+        );
         assert_eq!(code(b.member_remove(key, &a_user.id).await), org_not_found);
         assert_eq!(code(b.project_list(key, None, None).await), org_not_found);
         assert_eq!(
-            code(b.project_create(key, &ProjectInput { name: "Evil".into(), slug: None }).await),
+            code(
+                b.project_create(
+                    key,
+                    &ProjectInput {
+                        name: "Evil".into(),
+                        slug: None
+                    }
+                )
+                .await
+            ),
             org_not_found,
             "create in {key}"
         );
     }
     assert_eq!(code(b.project_get(&project.id).await), project_not_found);
-    assert_eq!(code(b.project_update(&project.id, &ProjectInput { name: "pwned".into(), slug: None }).await), project_not_found);
+    assert_eq!(
+        code(
+            b.project_update(
+                &project.id,
+                &ProjectInput {
+                    name: "pwned".into(),
+                    slug: None
+                }
+            )
+            .await
+        ),
+        project_not_found
+    );
     assert_eq!(code(b.project_delete(&project.id).await), project_not_found);
-    assert!(b.org_list(None, None).await.unwrap().into_inner().data.iter().all(|o| o.id != org.id));
+    assert!(
+        b.org_list(None, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .iter()
+            .all(|o| o.id != org.id)
+    );
 
     // A's data is intact.
     let still = a.org_get(&slug).await.unwrap().into_inner();
     assert_eq!(still.name, "A's");
     let members = a.member_list(&slug, None, None).await.unwrap().into_inner();
-    assert_eq!(members.data.iter().map(|m| m.user_id).collect::<Vec<_>>(), vec![a_user.id]);
-    assert_eq!(a.project_get(&project.id).await.unwrap().into_inner().name, "Secret");
-    assert_eq!(a.project_list(&slug, None, None).await.unwrap().into_inner().pagination.total, 1);
+    assert_eq!(
+        members.data.iter().map(|m| m.user_id).collect::<Vec<_>>(),
+        vec![a_user.id]
+    );
+    assert_eq!(
+        a.project_get(&project.id).await.unwrap().into_inner().name,
+        "Secret"
+    );
+    assert_eq!(
+        a.project_list(&slug, None, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .pagination
+            .total,
+        1
+    );
 }

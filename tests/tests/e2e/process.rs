@@ -31,13 +31,20 @@ fn a_short_jwt_secret_is_fatal_in_prod() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("JWT_SECRET") && !stderr.contains("too-short"), "{stderr}");
+    assert!(
+        stderr.contains("JWT_SECRET") && !stderr.contains("too-short"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn openapi_and_error_catalog_need_no_database() {
     for cmd in ["openapi", "error-catalog"] {
-        let out = Command::new(backend_bin()).arg(cmd).env_clear().output().unwrap();
+        let out = Command::new(backend_bin())
+            .arg(cmd)
+            .env_clear()
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{cmd}");
         assert!(!out.stdout.is_empty());
     }
@@ -47,7 +54,9 @@ fn openapi_and_error_catalog_need_no_database() {
 async fn migrate_applies_the_schema_and_exits_zero() {
     let db = testenv::empty_database().await;
     migrate(db.owner_url.clone()).await.expect("first migrate");
-    migrate(db.owner_url.clone()).await.expect("second migrate is a no-op");
+    migrate(db.owner_url.clone())
+        .await
+        .expect("second migrate is a no-op");
 }
 
 #[tokio::test]
@@ -57,7 +66,14 @@ async fn sigterm_drains_and_exits_zero() {
     }
     let mut backend = Backend::start(&[("SHUTDOWN_GRACE_SECONDS", "5")]).await;
     let status = backend.terminate().expect("the process was running");
-    assert!(status.success(), "exit status {status:?}; log:\n{}", backend.log());
+    assert!(
+        status.success(),
+        "exit status {status:?}; log:\n{}",
+        backend.log()
+    );
     let log = backend.log();
-    assert!(log.contains("shutdown signal received") && log.contains("\"msg\":\"stopped\""), "{log}");
+    assert!(
+        log.contains("shutdown signal received") && log.contains("\"msg\":\"stopped\""),
+        "{log}"
+    );
 }
