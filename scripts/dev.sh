@@ -6,7 +6,7 @@
 # writes JSON log lines to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=scripts/lib/services.sh
+# shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
 ensure_services
 
