@@ -31,6 +31,49 @@ enum Command {
     },
     /// Print the error catalog (docs/api/error-catalog.md). Needs no database.
     ErrorCatalog,
+    /// Mint an admin token for the configuration API (reads JWT_SECRET,
+    /// JWT_ISSUER, JWT_AUDIENCE). Admin tokens cannot be revoked: keep the
+    /// lifetime short. Example: `backend token --admin --ttl 1h`.
+    Token {
+        /// Required: only admin tokens can be minted here (guests sign in over HTTP).
+        #[arg(long)]
+        admin: bool,
+        /// Lifetime, e.g. `15m`, `1h` (at most 24h).
+        #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+        ttl: std::time::Duration,
+        /// Who the token is for; recorded as `admin:<subject>` in the config history.
+        #[arg(long, default_value = "operator")]
+        subject: String,
+    },
+}
+
+fn parse_ttl(s: &str) -> Result<std::time::Duration, String> {
+    let ttl = humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 15m or 1h)"))?;
+    if ttl.as_secs() < 60 || ttl.as_secs() > 86_400 {
+        return Err("the lifetime must be between 1m and 24h".into());
+    }
+    Ok(ttl)
+}
+
+fn mint_admin_token(ttl: std::time::Duration, subject: &str) -> ExitCode {
+    let settings = match crate::settings::JwtSettings::for_minting() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("backend: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let keys = crate::auth::jwt::JwtKeys::new(&settings);
+    match keys.mint(&format!("admin:{subject}"), ttl.as_secs(), true) {
+        Ok((token, _)) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("backend: cannot mint the token: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs the command line; the exit code says whether it worked.
@@ -48,6 +91,17 @@ pub async fn run() -> ExitCode {
         Command::ErrorCatalog => {
             print!("{}", backend_api::catalog::error_catalog_markdown());
             ExitCode::SUCCESS
+        }
+        Command::Token {
+            admin,
+            ttl,
+            subject,
+        } => {
+            if !admin {
+                eprintln!("backend: only admin tokens can be minted here; pass --admin");
+                return ExitCode::from(2);
+            }
+            mint_admin_token(ttl, &subject)
         }
         Command::Serve => with_settings(Settings::from_env, |s| &s.log_level, serve).await,
         Command::Migrate => {

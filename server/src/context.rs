@@ -1,9 +1,12 @@
 //! State shared by all request handlers.
 
 use crate::auth::jwt::JwtKeys;
+use crate::configs::ConfigRuntime;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::telemetry::LogLevel;
 use sqlx::PgPool;
+use std::sync::Arc;
 
 pub struct AppState {
     /// Connects as the application role; subject to RLS.
@@ -16,4 +19,7 @@ pub struct AppState {
     pub log_level: LogLevel,
     /// The OpenAPI document served at `/openapi.json`, rendered once.
     pub openapi_json: String,
+    /// This replica's configuration snapshot.
+    pub configs: Arc<ConfigRuntime>,
+    pub metrics: Arc<Metrics>,
 }

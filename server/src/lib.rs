@@ -7,10 +7,12 @@
 
 pub mod auth;
 pub mod cli;
+pub mod configs;
 pub mod context;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod redis;
 pub mod repo;
 pub mod settings;

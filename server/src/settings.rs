@@ -368,6 +368,21 @@ impl JwtSettings {
     }
 }
 
+impl JwtSettings {
+    /// Settings for minting tokens outside the server (`backend token`): the
+    /// secret must be the servers' real one, so a generated one is refused.
+    pub fn for_minting() -> Result<JwtSettings, SettingsError> {
+        let src = Source(|k| std::env::var(k).ok());
+        JwtSettings::from_source(&src, Environment::Prod).map_err(|e| match e.var {
+            "JWT_SECRET" => invalid(
+                "JWT_SECRET",
+                "the servers' signing secret (at least 32 bytes)",
+            ),
+            _ => e,
+        })
+    }
+}
+
 fn random_secret() -> SecretString {
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);

@@ -1,14 +1,17 @@
 //! Builds the server from settings and runs it until a shutdown signal.
 
 use crate::auth::jwt::JwtKeys;
+use crate::configs::{ConfigRuntime, watcher};
 use crate::context::AppState;
 use crate::db;
+use crate::metrics::Metrics;
 use crate::settings::{Environment, Settings};
 use crate::telemetry::LogLevel;
 use anyhow::Context;
 use dropshot::{ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
 use slog::{Logger, info, warn};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// A started server and what it needs to stop cleanly.
 pub struct Application {
@@ -46,6 +49,25 @@ impl Application {
         let pool = db::pool(options, settings.database_max_connections);
         db::role_guard::ensure_rls_applies(&pool).await?;
         let redis = crate::redis::client(&settings).context("invalid REDIS_URL")?;
+        let subscriber = crate::redis::subscriber(&settings).context("invalid REDIS_URL")?;
+        let metrics = Arc::new(Metrics::new());
+        let configs = Arc::new(ConfigRuntime::new(log_level.clone(), metrics.clone()));
+        let loaded = watcher::warm_load(&pool, &configs)
+            .await
+            .context("cannot warm-load the service configuration")?;
+        info!(log, "configuration warm-loaded"; "entries" => loaded);
+        tokio::spawn(watcher::run_subscriber(
+            subscriber,
+            pool.clone(),
+            configs.clone(),
+            log.new(slog::o!("task" => "config-watcher")),
+        ));
+        tokio::spawn(watcher::run_reconcile_loop(
+            settings.config_reconcile_interval,
+            pool.clone(),
+            configs.clone(),
+            log.new(slog::o!("task" => "config-reconcile")),
+        ));
         if settings.jwt.secret_generated {
             warn!(
                 log,
@@ -67,6 +89,8 @@ impl Application {
             openapi_json: backend_api::openapi_document().to_string(),
             settings,
             log_level,
+            configs,
+            metrics,
         };
         let server = ServerBuilder::new(crate::http::api(), state, log.clone())
             .config(config)

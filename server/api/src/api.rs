@@ -171,4 +171,57 @@ pub trait BackendApi {
         rqctx: RequestContext<Self::Context>,
         path: PathParams<ProjectPath>,
     ) -> ApiResult<HttpResponseDeleted>;
+
+    /// List the configuration of a service
+    #[endpoint { method = GET, path = "/api/v1/configs", tags = ["Configs"] }]
+    async fn config_list(
+        rqctx: RequestContext<Self::Context>,
+        query: QueryParams<ConfigListQuery>,
+    ) -> ApiResult<HttpResponseOk<Page<ConfigEntry>>>;
+
+    /// Get one configuration entry
+    #[endpoint { method = GET, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
+    async fn config_get(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ServiceQuery>,
+    ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
+
+    /// Set a configuration entry (admin token)
+    ///
+    /// Creates the key or bumps its version by one, records the change in the
+    /// history, and notifies every replica (which reloads the entry from
+    /// PostgreSQL within milliseconds). With `If-Match: <version>` the write
+    /// only happens if the stored version is that one (412 otherwise).
+    #[endpoint { method = PUT, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
+    async fn config_put(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ServiceQuery>,
+        if_match: dropshot::Header<IfMatchHeader>,
+        body: JsonBody<PutConfig>,
+    ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
+
+    /// The audit history of a configuration entry, newest first
+    #[endpoint { method = GET, path = "/api/v1/configs/{key}/history", tags = ["Configs"] }]
+    async fn config_history(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ConfigListQuery>,
+    ) -> ApiResult<HttpResponseOk<Page<ConfigChange>>>;
+
+    /// This replica's in-memory configuration (admin token)
+    ///
+    /// What the answering replica uses right now, with the time of the last
+    /// event and reconcile and the state of its Redis subscriber.
+    #[endpoint { method = GET, path = "/api/v1/runtime/config", tags = ["Configs"] }]
+    async fn runtime_config(
+        rqctx: RequestContext<Self::Context>,
+    ) -> ApiResult<HttpResponseOk<RuntimeConfig>>;
+
+    /// Prometheus metrics of this replica.
+    #[endpoint { method = GET, path = "/metrics", unpublished = true }]
+    async fn metrics(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError>;
 }

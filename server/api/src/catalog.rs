@@ -14,6 +14,9 @@ fn action_text(action: ClientAction) -> &'static str {
             "Retry with exponential backoff; if it persists, report the `request_id`."
         }
         ClientAction::GiveUp => "Do not retry: the resource does not exist for this caller.",
+        ClientAction::RereadAndRetry => {
+            "Read the entry again, re-apply your change to the current value, retry with the new version."
+        }
     }
 }
 
@@ -30,6 +33,13 @@ fn example_body(code: ErrorCode) -> String {
         ErrorCode::InvalidOrgSlug | ErrorCode::InvalidProjectSlug => {
             err = err.with_detail("rule", crate::types::SLUG_RULE)
         }
+        ErrorCode::InvalidConfigValue => {
+            err = err.with_detail(
+                "allowed",
+                serde_json::json!(["trace", "debug", "info", "warn", "error"]),
+            )
+        }
+        ErrorCode::VersionConflict => err = err.with_detail("current_version", 4),
         _ => {}
     }
     serde_json::to_string_pretty(&err).expect("envelope serialises")

@@ -34,6 +34,10 @@ pub enum ErrorCode {
     OrgSlugConflict,
     ProjectSlugConflict,
     LastOwner,
+    ConfigNotFound,
+    InvalidConfigKey,
+    InvalidConfigValue,
+    VersionConflict,
     RateLimitExceeded,
     ServiceUnavailable,
     InternalError,
@@ -52,6 +56,8 @@ pub enum ClientAction {
     RetryWithBackoff,
     /// Do not retry; the resource does not exist for this caller.
     GiveUp,
+    /// Read the current state again, re-apply the change, retry.
+    RereadAndRetry,
 }
 
 impl ErrorCode {
@@ -75,6 +81,10 @@ impl ErrorCode {
         ErrorCode::OrgSlugConflict,
         ErrorCode::ProjectSlugConflict,
         ErrorCode::LastOwner,
+        ErrorCode::ConfigNotFound,
+        ErrorCode::InvalidConfigKey,
+        ErrorCode::InvalidConfigValue,
+        ErrorCode::VersionConflict,
         ErrorCode::RateLimitExceeded,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
@@ -101,6 +111,10 @@ impl ErrorCode {
             ErrorCode::OrgSlugConflict => "ORG_SLUG_CONFLICT",
             ErrorCode::ProjectSlugConflict => "PROJECT_SLUG_CONFLICT",
             ErrorCode::LastOwner => "LAST_OWNER",
+            ErrorCode::ConfigNotFound => "CONFIG_NOT_FOUND",
+            ErrorCode::InvalidConfigKey => "INVALID_CONFIG_KEY",
+            ErrorCode::InvalidConfigValue => "INVALID_CONFIG_VALUE",
+            ErrorCode::VersionConflict => "VERSION_CONFLICT",
             ErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalError => "INTERNAL_ERROR",
@@ -113,17 +127,21 @@ impl ErrorCode {
             ErrorCode::ValidationError
             | ErrorCode::MalformedJson
             | ErrorCode::InvalidOrgSlug
-            | ErrorCode::InvalidProjectSlug => 400,
+            | ErrorCode::InvalidProjectSlug
+            | ErrorCode::InvalidConfigKey
+            | ErrorCode::InvalidConfigValue => 400,
             ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound
             | ErrorCode::OrgNotFound
             | ErrorCode::ProjectNotFound
-            | ErrorCode::UserNotFound => 404,
+            | ErrorCode::UserNotFound
+            | ErrorCode::ConfigNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::OrgSlugConflict | ErrorCode::ProjectSlugConflict | ErrorCode::LastOwner => {
                 409
             }
+            ErrorCode::VersionConflict => 412,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimitExceeded => 429,
@@ -181,6 +199,16 @@ impl ErrorCode {
                 "Another project of the same organization already uses this slug."
             }
             ErrorCode::LastOwner => "The change would leave the organization without an owner.",
+            ErrorCode::ConfigNotFound => "No configuration entry has this key for this service.",
+            ErrorCode::InvalidConfigKey => {
+                "The config key breaks the key rule: 1-64 characters, letters, digits, `_`, `.` or `-`, starting with a letter."
+            }
+            ErrorCode::InvalidConfigValue => {
+                "The value is too long (over 4096 bytes) or not allowed for a known key; `details.allowed` lists the allowed values."
+            }
+            ErrorCode::VersionConflict => {
+                "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`."
+            }
             ErrorCode::RateLimitExceeded => {
                 "Too many guest sign-ins from this client address in the current window. Sent with `Retry-After`."
             }
@@ -206,7 +234,9 @@ impl ErrorCode {
             ErrorCode::NotFound
             | ErrorCode::OrgNotFound
             | ErrorCode::ProjectNotFound
-            | ErrorCode::UserNotFound => ClientAction::GiveUp,
+            | ErrorCode::UserNotFound
+            | ErrorCode::ConfigNotFound => ClientAction::GiveUp,
+            ErrorCode::VersionConflict => ClientAction::RereadAndRetry,
             _ => ClientAction::FixRequest,
         }
     }

@@ -66,6 +66,7 @@ fn add_tags(doc: &mut Value) {
         { "name": "Health", "description": "Liveness and readiness probes." },
         { "name": "Auth", "description": "Guest sign-in and bearer tokens (HS256 JWT)." },
         { "name": "Organizations", "description": "Tenants and their memberships." },
-        { "name": "Projects", "description": "Projects inside an organization." }
+        { "name": "Projects", "description": "Projects inside an organization." },
+        { "name": "Configs", "description": "Service configuration, hot-reloaded on every replica." }
     ]);
 }

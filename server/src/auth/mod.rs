@@ -12,7 +12,10 @@ use uuid::Uuid;
 /// Who is calling, from a verified, unrevoked token.
 #[derive(Debug, Clone)]
 pub struct Identity {
+    /// The guest user; the nil UUID for admin tokens, which have no user.
     pub user_id: Uuid,
+    /// The token's `sub` claim, e.g. a user id or `admin:ops`.
+    pub subject: String,
     pub jti: String,
     /// Unix time the token expires.
     pub expires_at: i64,
@@ -22,6 +25,11 @@ pub struct Identity {
 /// Verifies the `Authorization: Bearer` token of the request and checks the
 /// revocation list. A Redis failure fails closed (503): a revoked token must
 /// never pass because the denylist could not be read.
+///
+/// Admin tokens (minted only by `backend token --admin`, at most 24 h) are not
+/// on the denylist: they cannot be revoked, only expire or be invalidated by
+/// rotating `JWT_SECRET`. That keeps configuration writable during a Redis
+/// outage, which is when operators need it.
 pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     let state = rqctx.context();
     let header = rqctx
@@ -41,6 +49,15 @@ pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, 
             ApiError::unauthorized("malformed Authorization header; expected `Bearer <token>`")
         })?;
     let claims = state.jwt.verify(token)?;
+    if claims.adm {
+        return Ok(Identity {
+            user_id: Uuid::nil(),
+            subject: claims.sub,
+            jti: claims.jti,
+            expires_at: claims.exp,
+            admin: true,
+        });
+    }
     if revocation::is_revoked(&state.redis, &state.redis_prefix, &claims.jti).await? {
         return Err(ApiError::new(
             ErrorCode::TokenRevoked,
@@ -51,8 +68,9 @@ pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, 
         .map_err(|_| ApiError::unauthorized("token subject is not a user id"))?;
     Ok(Identity {
         user_id,
+        subject: claims.sub,
         jti: claims.jti,
         expires_at: claims.exp,
-        admin: claims.adm,
+        admin: false,
     })
 }

@@ -88,6 +88,11 @@ pub async fn logout(
 ) -> Result<HttpResponseUpdatedNoContent, ApiError> {
     let state = rqctx.context();
     let identity = auth::authenticate(rqctx).await?;
+    if identity.admin {
+        return Err(ApiError::forbidden(
+            "admin tokens cannot be revoked; they expire (or rotate JWT_SECRET)",
+        ));
+    }
     revocation::revoke(
         &state.redis,
         &state.redis_prefix,

@@ -2,6 +2,7 @@
 //! of its resource and turns the outcome into a [`Reply`].
 
 mod auth;
+mod configs;
 mod db_error;
 mod health;
 mod members;
@@ -16,8 +17,8 @@ use backend_api::{
     ApiError, ApiResult, BackendApi, Created, JsonBody, PathParams, QueryParams, Reply,
 };
 use dropshot::{
-    Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, HttpResponseUpdatedNoContent,
-    RequestContext,
+    Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
+    HttpResponseUpdatedNoContent, RequestContext,
 };
 
 pub use db_error::db_error;
@@ -25,10 +26,15 @@ pub use db_error::db_error;
 /// The server's implementation of the API trait.
 pub enum ServerImpl {}
 
-/// Finishes a handler: stamps the request id on an error, logs its hidden
-/// cause (5xx at error level, 4xx at debug), and wraps it for the client.
-fn respond<R>(rqctx: &RequestContext<AppState>, result: Result<R, ApiError>) -> ApiResult<R> {
-    Ok(Reply::from(result.map_err(|e| {
+/// Runs a handler: times it, counts it by operation and status, stamps the
+/// request id on an error, logs the error's hidden cause (5xx at error
+/// level, 4xx at debug) and wraps the outcome for the client.
+async fn run<R: dropshot::HttpResponse>(
+    rqctx: &RequestContext<AppState>,
+    handler: impl std::future::Future<Output = Result<R, ApiError>>,
+) -> ApiResult<R> {
+    let started = std::time::Instant::now();
+    let result = handler.await.map_err(|e| {
         let e = e.with_request_id(&rqctx.request_id);
         if e.error.status() >= 500 {
             slog::error!(rqctx.log, "request failed"; "error" => %e);
@@ -36,7 +42,22 @@ fn respond<R>(rqctx: &RequestContext<AppState>, result: Result<R, ApiError>) -> 
             slog::debug!(rqctx.log, "request rejected"; "error" => %e);
         }
         e
-    })))
+    });
+    let reply = Reply::from(result);
+    let route = rqctx.endpoint.operation_id.as_str();
+    let status = reply.status_code();
+    let metrics = &rqctx.context().metrics;
+    metrics
+        .http_requests
+        .with_label_values(&[route, status.as_str()])
+        .inc();
+    metrics
+        .http_duration
+        .with_label_values(&[route])
+        .observe(started.elapsed().as_secs_f64());
+    slog::debug!(rqctx.log, "handler finished"; "route" => route, "status" => status.as_u16(),
+        "handler_us" => started.elapsed().as_micros() as u64);
+    Ok(reply)
 }
 
 /// The dropshot API description for the server.
@@ -49,17 +70,16 @@ impl BackendApi for ServerImpl {
     type Context = AppState;
 
     async fn health(rqctx: RequestContext<AppState>) -> ApiResult<HttpResponseOk<Health>> {
-        respond(
-            &rqctx,
+        run(&rqctx, async {
             Ok(HttpResponseOk(Health {
                 status: "ok".into(),
-            })),
-        )
+            }))
+        })
+        .await
     }
 
     async fn ready(rqctx: RequestContext<AppState>) -> ApiResult<HttpResponseOk<Readiness>> {
-        let result = health::ready(rqctx.context()).await;
-        respond(&rqctx, result)
+        run(&rqctx, health::ready(rqctx.context())).await
     }
 
     async fn openapi_json(
@@ -74,51 +94,44 @@ impl BackendApi for ServerImpl {
     async fn auth_guest(
         rqctx: RequestContext<AppState>,
     ) -> ApiResult<HttpResponseCreated<TokenResponse>> {
-        let result = auth::guest(&rqctx).await;
-        respond(&rqctx, result)
+        run(&rqctx, auth::guest(&rqctx)).await
     }
 
     async fn auth_refresh(
         rqctx: RequestContext<AppState>,
     ) -> ApiResult<HttpResponseOk<TokenResponse>> {
-        let result = auth::refresh(&rqctx).await;
-        respond(&rqctx, result)
+        run(&rqctx, auth::refresh(&rqctx)).await
     }
 
     async fn auth_logout(
         rqctx: RequestContext<AppState>,
     ) -> ApiResult<HttpResponseUpdatedNoContent> {
-        let result = auth::logout(&rqctx).await;
-        respond(&rqctx, result)
+        run(&rqctx, auth::logout(&rqctx)).await
     }
 
     async fn auth_me(rqctx: RequestContext<AppState>) -> ApiResult<HttpResponseOk<User>> {
-        let result = auth::me(&rqctx).await;
-        respond(&rqctx, result)
+        run(&rqctx, auth::me(&rqctx)).await
     }
 
     async fn org_create(
         rqctx: RequestContext<AppState>,
         body: JsonBody<CreateOrg>,
     ) -> ApiResult<Created<Org>> {
-        let result = orgs::create(&rqctx, body.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, orgs::create(&rqctx, body.into_inner())).await
     }
 
     async fn org_list(
         rqctx: RequestContext<AppState>,
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Org>>> {
-        let result = orgs::list(&rqctx, query.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, orgs::list(&rqctx, query.into_inner())).await
     }
 
     async fn org_get(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
     ) -> ApiResult<HttpResponseOk<Org>> {
-        let result = orgs::get(&rqctx, path.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, orgs::get(&rqctx, path.into_inner())).await
     }
 
     async fn org_update(
@@ -126,16 +139,18 @@ impl BackendApi for ServerImpl {
         path: PathParams<OrgPath>,
         body: JsonBody<UpdateOrg>,
     ) -> ApiResult<HttpResponseOk<Org>> {
-        let result = orgs::update(&rqctx, path.into_inner(), body.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            orgs::update(&rqctx, path.into_inner(), body.into_inner()),
+        )
+        .await
     }
 
     async fn org_delete(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
     ) -> ApiResult<HttpResponseDeleted> {
-        let result = orgs::delete(&rqctx, path.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, orgs::delete(&rqctx, path.into_inner())).await
     }
 
     async fn member_list(
@@ -143,8 +158,11 @@ impl BackendApi for ServerImpl {
         path: PathParams<OrgPath>,
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Member>>> {
-        let result = members::list(&rqctx, path.into_inner(), query.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            members::list(&rqctx, path.into_inner(), query.into_inner()),
+        )
+        .await
     }
 
     async fn member_set(
@@ -152,16 +170,18 @@ impl BackendApi for ServerImpl {
         path: PathParams<MemberPath>,
         body: JsonBody<SetMemberRole>,
     ) -> ApiResult<HttpResponseOk<Member>> {
-        let result = members::set(&rqctx, path.into_inner(), body.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            members::set(&rqctx, path.into_inner(), body.into_inner()),
+        )
+        .await
     }
 
     async fn member_remove(
         rqctx: RequestContext<AppState>,
         path: PathParams<MemberPath>,
     ) -> ApiResult<HttpResponseDeleted> {
-        let result = members::remove(&rqctx, path.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, members::remove(&rqctx, path.into_inner())).await
     }
 
     async fn project_create(
@@ -169,8 +189,11 @@ impl BackendApi for ServerImpl {
         path: PathParams<OrgPath>,
         body: JsonBody<ProjectInput>,
     ) -> ApiResult<Created<Project>> {
-        let result = projects::create(&rqctx, path.into_inner(), body.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            projects::create(&rqctx, path.into_inner(), body.into_inner()),
+        )
+        .await
     }
 
     async fn project_list(
@@ -178,16 +201,18 @@ impl BackendApi for ServerImpl {
         path: PathParams<OrgPath>,
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Project>>> {
-        let result = projects::list(&rqctx, path.into_inner(), query.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            projects::list(&rqctx, path.into_inner(), query.into_inner()),
+        )
+        .await
     }
 
     async fn project_get(
         rqctx: RequestContext<AppState>,
         path: PathParams<ProjectPath>,
     ) -> ApiResult<HttpResponseOk<Project>> {
-        let result = projects::get(&rqctx, path.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, projects::get(&rqctx, path.into_inner())).await
     }
 
     async fn project_update(
@@ -195,15 +220,78 @@ impl BackendApi for ServerImpl {
         path: PathParams<ProjectPath>,
         body: JsonBody<ProjectInput>,
     ) -> ApiResult<HttpResponseOk<Project>> {
-        let result = projects::update(&rqctx, path.into_inner(), body.into_inner()).await;
-        respond(&rqctx, result)
+        run(
+            &rqctx,
+            projects::update(&rqctx, path.into_inner(), body.into_inner()),
+        )
+        .await
     }
 
     async fn project_delete(
         rqctx: RequestContext<AppState>,
         path: PathParams<ProjectPath>,
     ) -> ApiResult<HttpResponseDeleted> {
-        let result = projects::delete(&rqctx, path.into_inner()).await;
-        respond(&rqctx, result)
+        run(&rqctx, projects::delete(&rqctx, path.into_inner())).await
+    }
+
+    async fn config_list(
+        rqctx: RequestContext<AppState>,
+        query: QueryParams<ConfigListQuery>,
+    ) -> ApiResult<HttpResponseOk<Page<ConfigEntry>>> {
+        run(&rqctx, configs::list(&rqctx, query.into_inner())).await
+    }
+
+    async fn config_get(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ServiceQuery>,
+    ) -> ApiResult<HttpResponseOk<ConfigEntry>> {
+        run(
+            &rqctx,
+            configs::get(&rqctx, path.into_inner(), query.into_inner()),
+        )
+        .await
+    }
+
+    async fn config_put(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ServiceQuery>,
+        if_match: dropshot::Header<IfMatchHeader>,
+        body: JsonBody<PutConfig>,
+    ) -> ApiResult<HttpResponseOk<ConfigEntry>> {
+        let handler = configs::put(
+            &rqctx,
+            path.into_inner(),
+            query.into_inner(),
+            if_match.into_inner(),
+            body.into_inner(),
+        );
+        run(&rqctx, handler).await
+    }
+
+    async fn config_history(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<ConfigPath>,
+        query: QueryParams<ConfigListQuery>,
+    ) -> ApiResult<HttpResponseOk<Page<ConfigChange>>> {
+        run(
+            &rqctx,
+            configs::history(&rqctx, path.into_inner(), query.into_inner()),
+        )
+        .await
+    }
+
+    async fn runtime_config(
+        rqctx: RequestContext<AppState>,
+    ) -> ApiResult<HttpResponseOk<RuntimeConfig>> {
+        run(&rqctx, configs::runtime(&rqctx)).await
+    }
+
+    async fn metrics(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, ApiError> {
+        http::Response::builder()
+            .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")
+            .body(Body::from(rqctx.context().metrics.render()))
+            .map_err(ApiError::internal)
     }
 }

@@ -12,6 +12,11 @@ use dropshot::RequestContext;
 /// longer exists is rejected like any other bad token.
 pub async fn begin(rqctx: &RequestContext<AppState>) -> Result<(Identity, TenantTx), ApiError> {
     let identity = auth::authenticate(rqctx).await?;
+    if identity.admin {
+        return Err(ApiError::forbidden(
+            "admin tokens are for configuration; sign in as a guest to use tenant data",
+        ));
+    }
     let tx = tenant::begin(&rqctx.context().pool, identity.user_id, None)
         .await
         .map_err(db_error)?;

@@ -1,12 +1,14 @@
 //! Wire types: what crosses HTTP, one file per resource.
 
 pub mod auth;
+pub mod configs;
 pub mod health;
 pub mod orgs;
 pub mod page;
 pub mod projects;
 
 pub use auth::*;
+pub use configs::*;
 pub use health::*;
 pub use orgs::*;
 pub use page::*;

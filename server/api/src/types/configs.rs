@@ -1,0 +1,99 @@
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One configuration entry. PostgreSQL holds it; every replica caches it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigEntry {
+    pub service: String,
+    pub key: String,
+    pub value: String,
+    /// Starts at 1; every write adds 1.
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One change in a key's audit history.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigChange {
+    pub version: i64,
+    /// `null` for the write that created the key.
+    pub old_value: Option<String>,
+    pub new_value: String,
+    /// Subject of the admin token that wrote it, e.g. `admin:ops`.
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// Body of `PUT /api/v1/configs/{key}`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutConfig {
+    /// At most 4096 bytes; known keys have their own rules (`LOG_LEVEL`:
+    /// trace, debug, info, warn or error).
+    pub value: String,
+    /// Why the change is made; kept in the history (at most 500 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `{key}` of a config entry.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ConfigPath {
+    /// 1–64 characters: letters, digits, `_`, `.` or `-`, starting with a letter.
+    pub key: String,
+}
+
+/// Which service's configuration (default `backend`).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ServiceQuery {
+    /// Service name: 1–63 lowercase letters, digits or hyphens, starting with a
+    /// letter. Defaults to `backend`.
+    pub service: Option<String>,
+}
+
+/// `service` plus pagination, for list endpoints.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ConfigListQuery {
+    /// Service name (default `backend`).
+    pub service: Option<String>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<u32>,
+    /// Rows to skip (default 0).
+    pub offset: Option<u32>,
+}
+
+/// Optional optimistic concurrency for config writes.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct IfMatchHeader {
+    /// The version the caller last read (`3` or `"3"`); the write fails with
+    /// 412 `VERSION_CONFLICT` if the stored version differs.
+    #[serde(rename = "if-match")]
+    pub if_match: Option<String>,
+}
+
+/// One entry of a replica's in-memory snapshot.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RuntimeEntry {
+    pub service: String,
+    pub key: String,
+    pub version: i64,
+    pub value: String,
+}
+
+/// What this replica currently uses, and how fresh it is.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RuntimeConfig {
+    /// The replica's id (differs per process).
+    pub replica_id: String,
+    pub entries: Vec<RuntimeEntry>,
+    /// When the snapshot was first loaded from PostgreSQL.
+    pub warm_loaded_at: Option<DateTime<Utc>>,
+    /// When the last change event was applied.
+    pub last_event_at: Option<DateTime<Utc>>,
+    /// When the last full reconcile finished.
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// Is the Redis subscriber connected right now?
+    pub subscriber_connected: bool,
+}

@@ -1,0 +1,158 @@
+//! Hot-reloaded service configuration.
+//!
+//! PostgreSQL is the source of truth. After a write commits, the writer
+//! publishes `config:updated` with `{service, key, version, committed_at_us}`
+//! (never the value). Every replica keeps all entries in an immutable
+//! snapshot behind an `ArcSwap`, so request handlers read it without locks,
+//! and updates it three ways: a warm-load before serving, change events from
+//! Redis (the row is re-read from PostgreSQL), and a periodic reconcile that
+//! repairs whatever events were missed. An entry is only ever replaced by a
+//! newer version, so duplicate and out-of-order events are harmless.
+
+pub mod rules;
+pub mod store;
+pub mod watcher;
+
+use crate::metrics::Metrics;
+use crate::telemetry::LogLevel;
+use arc_swap::ArcSwap;
+use backend_api::types::{ConfigEntry, RuntimeEntry};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+type Key = (String, String);
+
+/// How an entry reached the snapshot (a metric label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Warm,
+    Event,
+    Reconcile,
+    Write,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Warm => "warm",
+            Source::Event => "event",
+            Source::Reconcile => "reconcile",
+            Source::Write => "write",
+        }
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct Times {
+    pub warm_loaded_at: Option<DateTime<Utc>>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+}
+
+/// This replica's configuration snapshot and its bookkeeping.
+pub struct ConfigRuntime {
+    snapshot: ArcSwap<HashMap<Key, ConfigEntry>>,
+    times: Mutex<Times>,
+    log_level: LogLevel,
+    pub metrics: Arc<Metrics>,
+    /// Set once the watcher has created its subscriber.
+    pub subscriber: OnceLock<fred::clients::SubscriberClient>,
+    pub replica_id: String,
+}
+
+impl ConfigRuntime {
+    pub fn new(log_level: LogLevel, metrics: Arc<Metrics>) -> ConfigRuntime {
+        ConfigRuntime {
+            snapshot: ArcSwap::from_pointee(HashMap::new()),
+            times: Mutex::new(Times::default()),
+            log_level,
+            metrics,
+            subscriber: OnceLock::new(),
+            replica_id: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    /// The cached version of an entry.
+    pub fn version_of(&self, service: &str, key: &str) -> Option<i64> {
+        self.snapshot
+            .load()
+            .get(&(service.to_owned(), key.to_owned()))
+            .map(|e| e.version)
+    }
+
+    /// The cached value of one of this service's own entries.
+    pub fn own_value(&self, key: &str) -> Option<String> {
+        self.snapshot
+            .load()
+            .get(&(rules::OWN_SERVICE.to_owned(), key.to_owned()))
+            .map(|e| e.value.clone())
+    }
+
+    /// Applies `entry` if it is newer than the cached one; `true` if applied.
+    pub fn apply(&self, entry: ConfigEntry, source: Source) -> bool {
+        let key = (entry.service.clone(), entry.key.clone());
+        let mut applied = false;
+        self.snapshot.rcu(|current| {
+            applied = current.get(&key).is_none_or(|e| e.version < entry.version);
+            if !applied {
+                return Arc::clone(current);
+            }
+            let mut next = HashMap::clone(current);
+            next.insert(key.clone(), entry.clone());
+            Arc::new(next)
+        });
+        if applied {
+            self.metrics
+                .config_reloads
+                .with_label_values(&[source.as_str()])
+                .inc();
+            self.react(&entry);
+        }
+        applied
+    }
+
+    /// Applies every entry that differs from the cache; returns how many did.
+    pub fn apply_all(&self, entries: Vec<ConfigEntry>, source: Source) -> usize {
+        entries
+            .into_iter()
+            .filter(|e| self.apply(e.clone(), source))
+            .count()
+    }
+
+    /// The live effect of our own entries.
+    fn react(&self, entry: &ConfigEntry) {
+        if entry.service == rules::OWN_SERVICE && entry.key == "LOG_LEVEL" {
+            self.log_level.set(&entry.value);
+        }
+    }
+
+    pub fn entries(&self) -> Vec<RuntimeEntry> {
+        let mut list: Vec<RuntimeEntry> = self
+            .snapshot
+            .load()
+            .values()
+            .map(|e| RuntimeEntry {
+                service: e.service.clone(),
+                key: e.key.clone(),
+                version: e.version,
+                value: e.value.clone(),
+            })
+            .collect();
+        list.sort_by(|a, b| (&a.service, &a.key).cmp(&(&b.service, &b.key)));
+        list
+    }
+
+    pub fn times(&self) -> Times {
+        *self.times.lock().expect("times lock")
+    }
+
+    pub fn touch(&self, f: impl FnOnce(&mut Times)) {
+        f(&mut self.times.lock().expect("times lock"));
+    }
+
+    pub fn subscriber_connected(&self) -> bool {
+        use fred::interfaces::ClientLike;
+        self.subscriber.get().is_some_and(|s| s.is_connected())
+    }
+}

@@ -1,0 +1,182 @@
+//! Service configuration: reads for any signed-in caller, writes for admin
+//! tokens; every write is announced to all replicas after it commits.
+
+use super::{db_error, page, session};
+use crate::auth::{self, Identity};
+use crate::configs::store::{self, Put, PutOutcome};
+use crate::configs::{Source, rules, watcher};
+use crate::context::AppState;
+use backend_api::types::*;
+use backend_api::{ApiError, ErrorCode};
+use dropshot::{HttpResponseOk, RequestContext};
+
+fn not_found(service: &str, key: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ConfigNotFound,
+        format!("Config {key} of service {service} not found"),
+    )
+}
+
+/// Any valid token: admin, or a guest whose user exists.
+async fn signed_in(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
+    let identity = auth::authenticate(rqctx).await?;
+    if !identity.admin {
+        let (_, tx) = session::begin(rqctx).await?;
+        tx.commit().await.map_err(db_error)?;
+    }
+    Ok(identity)
+}
+
+async fn admin(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
+    let identity = auth::authenticate(rqctx).await?;
+    if identity.admin {
+        Ok(identity)
+    } else {
+        Err(ApiError::forbidden(
+            "requires an admin token (`backend token --admin`)",
+        ))
+    }
+}
+
+/// `If-Match: 3`, `"3"` or `W/"3"`.
+fn expected_version(header: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = header else { return Ok(None) };
+    raw.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::validation("If-Match", "If-Match must be a version number such as 3")
+        })
+}
+
+pub async fn list(
+    rqctx: &RequestContext<AppState>,
+    query: ConfigListQuery,
+) -> Result<HttpResponseOk<Page<ConfigEntry>>, ApiError> {
+    let service = rules::service(query.service.as_deref())?;
+    let (limit, offset) = page::params(PageParams {
+        limit: query.limit,
+        offset: query.offset,
+    })?;
+    signed_in(rqctx).await?;
+    let (data, total) = store::list(&rqctx.context().pool, &service, limit, offset)
+        .await
+        .map_err(db_error)?;
+    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+pub async fn get(
+    rqctx: &RequestContext<AppState>,
+    path: ConfigPath,
+    query: ServiceQuery,
+) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+    let service = rules::service(query.service.as_deref())?;
+    rules::key(&path.key)?;
+    signed_in(rqctx).await?;
+    store::get(&rqctx.context().pool, &service, &path.key)
+        .await
+        .map_err(db_error)?
+        .map(HttpResponseOk)
+        .ok_or_else(|| not_found(&service, &path.key))
+}
+
+pub async fn history(
+    rqctx: &RequestContext<AppState>,
+    path: ConfigPath,
+    query: ConfigListQuery,
+) -> Result<HttpResponseOk<Page<ConfigChange>>, ApiError> {
+    let service = rules::service(query.service.as_deref())?;
+    rules::key(&path.key)?;
+    let (limit, offset) = page::params(PageParams {
+        limit: query.limit,
+        offset: query.offset,
+    })?;
+    signed_in(rqctx).await?;
+    let (data, total) = store::history(&rqctx.context().pool, &service, &path.key, limit, offset)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| not_found(&service, &path.key))?;
+    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+pub async fn put(
+    rqctx: &RequestContext<AppState>,
+    path: ConfigPath,
+    query: ServiceQuery,
+    if_match: IfMatchHeader,
+    body: PutConfig,
+) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+    let service = rules::service(query.service.as_deref())?;
+    rules::key(&path.key)?;
+    rules::value(&service, &path.key, &body.value)?;
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > rules::MAX_REASON_CHARS) {
+        return Err(ApiError::validation(
+            "reason",
+            "reason must be at most 500 characters",
+        ));
+    }
+    let expected = expected_version(if_match.if_match.as_deref())?;
+    let identity = admin(rqctx).await?;
+    let state = rqctx.context();
+    let outcome = store::put(
+        &state.pool,
+        Put {
+            service: &service,
+            key: &path.key,
+            value: &body.value,
+            reason,
+            changed_by: &identity.subject,
+            expected_version: expected,
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    let entry = match outcome {
+        PutOutcome::Written(entry) => entry,
+        PutOutcome::VersionConflict(current) => {
+            let err = ApiError::new(
+                ErrorCode::VersionConflict,
+                format!(
+                    "If-Match names version {}, but the stored version differs",
+                    expected.unwrap_or_default()
+                ),
+            );
+            return Err(match current {
+                Some(v) => err.with_detail("current_version", v),
+                None => err.with_detail("current_version", serde_json::Value::Null),
+            });
+        }
+    };
+    // This replica applies its own write at once; the others hear the event.
+    state.configs.apply(entry.clone(), Source::Write);
+    watcher::publish(
+        state.redis.clone(),
+        state.configs.clone(),
+        watcher::ChangeEvent::for_entry(&entry),
+        rqctx.log.clone(),
+    );
+    Ok(HttpResponseOk(entry))
+}
+
+pub async fn runtime(
+    rqctx: &RequestContext<AppState>,
+) -> Result<HttpResponseOk<RuntimeConfig>, ApiError> {
+    admin(rqctx).await?;
+    let configs = &rqctx.context().configs;
+    let times = configs.times();
+    Ok(HttpResponseOk(RuntimeConfig {
+        replica_id: configs.replica_id.clone(),
+        entries: configs.entries(),
+        warm_loaded_at: times.warm_loaded_at,
+        last_event_at: times.last_event_at,
+        last_reconcile_at: times.last_reconcile_at,
+        subscriber_connected: configs.subscriber_connected(),
+    }))
+}
