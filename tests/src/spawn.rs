@@ -25,6 +25,32 @@ pub fn backend_bin() -> PathBuf {
     bin
 }
 
+/// The JWT secret every test server is started with.
+pub const TEST_JWT_SECRET: &str = "e2e-test-secret-0123456789abcdef0123456789";
+
+/// An admin token: `BACKEND_ADMIN_TOKEN` when targeting a deployment,
+/// otherwise minted by `backend token --admin` with the test secret.
+pub fn admin_token() -> String {
+    if let Ok(token) = std::env::var("BACKEND_ADMIN_TOKEN") {
+        return token;
+    }
+    let out = Command::new(backend_bin())
+        .args(["token", "--admin", "--ttl", "15m", "--subject", "e2e"])
+        .env_clear()
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .output()
+        .expect("run backend token");
+    assert!(
+        out.status.success(),
+        "backend token failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("token is text")
+        .trim()
+        .to_owned()
+}
+
 /// Runs `backend migrate` against `owner_url`.
 pub async fn migrate(owner_url: String) -> Result<(), String> {
     let out = tokio::process::Command::new(backend_bin())
@@ -98,7 +124,7 @@ impl Backend {
             .env("DATABASE_URL", &db.app_url)
             .env("MIGRATION_DATABASE_URL", &db.owner_url)
             .env("REDIS_URL", redis_url)
-            .env("JWT_SECRET", "e2e-test-secret-0123456789abcdef0123456789")
+            .env("JWT_SECRET", TEST_JWT_SECRET)
             .env("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "100000")
             .env("LOG_LEVEL", "info");
         for (k, v) in env {

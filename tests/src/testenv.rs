@@ -87,6 +87,7 @@ pub fn url_for(base: &Url, user: &str, database: &str) -> String {
 }
 
 /// One test's database.
+#[derive(Clone, Debug)]
 pub struct TestDatabase {
     pub name: String,
     /// Superuser access, for tests that set up or inspect from outside RLS.

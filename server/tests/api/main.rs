@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod configs;
 mod contract;
 mod errors;
 mod health;

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Conformance fuzzing of a running backend with schemathesis: every operation of the live
+# OpenAPI document (BASE_URL/openapi.json), all checks (no 5xx, response schema, documented
+# status codes, content types, headers, auth, negative/positive data, use-after-free,
+# resource availability, object-level authorization), the coverage, fuzzing and stateful
+# phases (links inferred from the document and the Location headers).
+#
+#   scripts/conformance.sh BASE_URL        e.g. scripts/conformance.sh http://127.0.0.1:18080
+#
+# The server must allow many guest sign-ins from 127.0.0.1: start it with a high
+# GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE (e.g. 100000).
+#
+# Authentication: two guests are signed in with `curl -sf -X POST BASE_URL/api/v1/auth/guest`;
+# their bearer tokens go to schemathesis in a Web Fuzzing Commons auth document. Requests go
+# out as the first guest; the second is the peer for the object-level authorization check.
+# conformance/hooks.py keeps refresh/logout from revoking those tokens mid-run.
+#
+# schemathesis is installed once into ${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/conformance-venv
+# from the pins in conformance/requirements.txt, and reused while the pins and Python match.
+#
+# Settings (environment):
+#   CONFORMANCE_MAX_EXAMPLES  test cases per operation and phase (default 100)
+#   CONFORMANCE_SEED          hypothesis seed (default 20251126)
+#   CONFORMANCE_REPORT_DIR    keep the JSON and JUnit reports there (default: discarded)
+#
+# Output: schemathesis's report, then `generated cases: N` on a line of its own and a
+# one-line verdict. Exit status 0 only when every operation was tested with no failure
+# and no error; 1 on findings; 2 when the run could not start.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+HELPER_DIR="$SCRIPT_DIR/conformance"
+ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
+VENV="$TOOLS_DIR/conformance-venv"
+MAX_EXAMPLES="${CONFORMANCE_MAX_EXAMPLES:-100}"
+SEED="${CONFORMANCE_SEED:-20251126}"
+
+log() { printf 'conformance: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required"
+  done
+}
+
+# Installs the pinned schemathesis unless the venv already holds exactly these pins.
+ensure_venv() {
+  local pinned stamp
+  pinned="$(sed -n 's/^schemathesis==//p' "$HELPER_DIR/requirements.txt")"
+  [ -n "$pinned" ] || die "no schemathesis pin in $HELPER_DIR/requirements.txt"
+  stamp="$(sha256sum "$HELPER_DIR/requirements.txt" | cut -c1-16) $(python3 -c 'import sys; print(sys.version.split()[0])')"
+  if [ -f "$VENV/.stamp" ] && [ "$(cat "$VENV/.stamp")" = "$stamp" ] \
+    && [ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version $pinned" ]; then
+    return 0
+  fi
+  log "installing schemathesis $pinned into $VENV"
+  rm -rf "$VENV"
+  mkdir -p "$TOOLS_DIR"
+  python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    -r "$HELPER_DIR/requirements.txt" >&2
+  "$VENV/bin/python" -m pip check --disable-pip-version-check >&2 \
+    || die "the pins in $HELPER_DIR/requirements.txt are inconsistent"
+  printf '%s' "$stamp" >"$VENV/.stamp"
+}
+
+# Signs in a new guest and prints its bearer token.
+guest_token() {
+  local token
+  if ! token="$(curl -sf -X POST "$BASE_URL/api/v1/auth/guest" | jq -er .access_token)"; then
+    local status
+    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE_URL/api/v1/auth/guest" || true)"
+    die "guest sign-in at $BASE_URL failed (HTTP $status); is the server up, and started with a high GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE?"
+  fi
+  printf '%s' "$token"
+}
+
+# Warns when the server's document is not the committed one (an older or newer binary).
+compare_documents() {
+  "$VENV/bin/python" - "$1" "$ROOT/openapi/backend.yaml" <<'PY' || log "warning: the live document differs from openapi/backend.yaml; testing the live one"
+import json, sys, yaml
+live = json.load(open(sys.argv[1], encoding="utf-8"))
+committed = yaml.safe_load(open(sys.argv[2], encoding="utf-8"))
+sys.exit(0 if live == committed else 1)
+PY
+}
+
+[ $# -eq 1 ] || usage
+case "$1" in -h|--help) usage ;; esac
+BASE_URL="${1%/}"
+case "$MAX_EXAMPLES" in ''|*[!0-9]*) die "CONFORMANCE_MAX_EXAMPLES must be a positive integer" ;; esac
+case "$SEED" in ''|*[!0-9]*) die "CONFORMANCE_SEED must be a non-negative integer" ;; esac
+need curl jq python3 sha256sum
+
+ensure_venv
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+report_dir="${CONFORMANCE_REPORT_DIR:-$work/reports}"
+mkdir -p "$report_dir"
+
+curl -sf "$BASE_URL/openapi.json" -o "$work/openapi.json" \
+  || die "no OpenAPI document at $BASE_URL/openapi.json"
+compare_documents "$work/openapi.json"
+
+alice="$(guest_token)"
+bob="$(guest_token)"
+curl -sf -H "Authorization: Bearer $alice" "$BASE_URL/api/v1/auth/me" >/dev/null \
+  || die "the guest token is not accepted by GET $BASE_URL/api/v1/auth/me"
+jq -n --arg alice "Bearer $alice" --arg bob "Bearer $bob" '{
+  schemaVersion: "0.2.0",
+  auth: [
+    {name: "alice", fixedHeaders: [{name: "Authorization", value: $alice}]},
+    {name: "bob", fixedHeaders: [{name: "Authorization", value: $bob}]}
+  ]
+}' >"$work/wfc-auth.json"
+
+log "schemathesis $("$VENV/bin/schemathesis" --version | sed 's/.* //') against $BASE_URL (seed $SEED, $MAX_EXAMPLES examples per operation and phase)"
+json_report="$report_dir/schemathesis.json"
+status=0
+# One worker: concurrent workers trip a CPython 3.11 bug in ast.parse (gh-106905) that
+# hypothesis reaches through, and the server under test shares the machine's cores.
+(
+  cd "$work"
+  CONFORMANCE_BASE_URL="$BASE_URL" \
+  CONFORMANCE_TOKENS="$alice $bob" \
+  CONFORMANCE_WFC="$work/wfc-auth.json" \
+  CONFORMANCE_HOOKS="$HELPER_DIR/hooks.py" \
+    "$VENV/bin/schemathesis" --config-file "$HELPER_DIR/schemathesis.toml" run "$BASE_URL/openapi.json" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --seed "$SEED" \
+    --max-examples "$MAX_EXAMPLES" \
+    --workers 1 \
+    --generation-database none \
+    --no-color \
+    --report json,junit \
+    --report-dir "$report_dir" \
+    --report-json-path "$json_report" \
+    --report-junit-path "$report_dir/junit.xml"
+) || status=$?
+
+[ -f "$json_report" ] || die "schemathesis wrote no report (exit $status)"
+generated="$(jq -r '.test_cases.generated' "$json_report")"
+printf 'generated cases: %s\n' "$generated"
+read -r total tested failures errors < <(jq -r '[
+  .operations.total, .operations.tested,
+  ([.failures[].count] | add // 0), (.errors | length)
+] | @tsv' "$json_report")
+verdict="$tested/$total operations tested, $failures failures, $errors errors"
+if [ "$status" -ne 0 ] || [ "$failures" -ne 0 ] || [ "$errors" -ne 0 ] || [ "$tested" -ne "$total" ]; then
+  printf 'conformance: FAIL (%s; schemathesis exit %s)\n' "$verdict" "$status"
+  exit 1
+fi
+printf 'conformance: PASS (%s)\n' "$verdict"

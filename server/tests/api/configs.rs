@@ -1,0 +1,298 @@
+//! The configuration API in one process: validation, audit history,
+//! optimistic concurrency, consecutive versions under concurrency.
+
+use crate::helpers::{TestApp, spawn_app};
+use backend_client::types::{ErrorCode, PutConfig};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+
+/// What `backend token --admin` mints.
+pub fn admin_token(subject: &str) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({"sub": format!("admin:{subject}"), "jti": uuid::Uuid::new_v4().to_string(),
+        "iat": now, "nbf": now, "exp": now + 600, "iss": "agent-ready-k8s-backend", "aud": "backend-api", "adm": true});
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn put(value: &str, reason: &str) -> PutConfig {
+    PutConfig {
+        value: value.into(),
+        reason: Some(reason.into()),
+    }
+}
+
+fn admin(app: &TestApp) -> backend_client::Client {
+    app.client_with(&admin_token("ops"))
+}
+
+#[tokio::test]
+async fn admins_write_guests_read_and_every_change_is_in_the_history() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let (_, _, guest) = app.guest().await;
+
+    let err = guest
+        .config_put("FEATURE_X", None, None, &put("on", "try"))
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+
+    let v1 = admin
+        .config_put("FEATURE_X", None, None, &put("on", "launch"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (v1.service.as_str(), v1.version, v1.value.as_str()),
+        ("backend", 1, "on")
+    );
+    let v2 = admin
+        .config_put("FEATURE_X", None, None, &put("off", "rollback"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(v2.version, 2);
+
+    let read = guest
+        .config_get("FEATURE_X", None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((read.value.as_str(), read.version), ("off", 2));
+    let list = guest
+        .config_list(None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(list.pagination.total, 1);
+
+    let history = guest
+        .config_history("FEATURE_X", None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let rows: Vec<_> = history
+        .data
+        .iter()
+        .map(|c| {
+            (
+                c.version,
+                c.old_value.clone(),
+                c.new_value.clone(),
+                c.changed_by.clone(),
+                c.reason.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                2,
+                Some("on".into()),
+                "off".into(),
+                "admin:ops".into(),
+                Some("rollback".into())
+            ),
+            (
+                1,
+                None,
+                "on".into(),
+                "admin:ops".into(),
+                Some("launch".into())
+            ),
+        ]
+    );
+    let err = guest.config_get("MISSING", None).await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::ConfigNotFound)
+    );
+}
+
+#[tokio::test]
+async fn keys_and_known_values_are_validated() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let err = admin
+        .config_put("LOG_LEVEL", None, None, &put("loud", "x"))
+        .await
+        .unwrap_err();
+    let backend_client::Error::ErrorResponse(body) = err else {
+        panic!("typed error")
+    };
+    assert_eq!(body.error, ErrorCode::InvalidConfigValue);
+    assert_eq!(
+        body.details.as_ref().unwrap()["allowed"],
+        serde_json::json!(["trace", "debug", "info", "warn", "error"])
+    );
+    let err = admin
+        .config_put("9lives", None, None, &put("x", "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::InvalidConfigKey)
+    );
+    let err = admin
+        .config_put("BIG", None, None, &put(&"x".repeat(4097), "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::InvalidConfigValue)
+    );
+    let err = admin
+        .config_put("OK", Some("Bad Service"), None, &put("x", "x"))
+        .await
+        .unwrap_err();
+    let backend_client::Error::ErrorResponse(body) = err else {
+        panic!("typed error")
+    };
+    assert_eq!(body.error, ErrorCode::ValidationError);
+    assert_eq!(body.details.as_ref().unwrap()["field"], "service");
+}
+
+#[tokio::test]
+async fn if_match_protects_against_lost_updates() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let err = admin
+        .config_put("K", None, Some("1"), &put("a", "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::VersionConflict),
+        "key does not exist yet"
+    );
+    admin
+        .config_put("K", None, None, &put("a", "x"))
+        .await
+        .unwrap();
+    let ok = admin
+        .config_put("K", None, Some("\"1\""), &put("b", "x"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ok.version, 2);
+    let err = admin
+        .config_put("K", None, Some("1"), &put("c", "x"))
+        .await
+        .unwrap_err();
+    let backend_client::Error::ErrorResponse(body) = err else {
+        panic!("typed error")
+    };
+    assert_eq!(body.status(), 412);
+    assert_eq!(body.error, ErrorCode::VersionConflict);
+    assert_eq!(body.details.as_ref().unwrap()["current_version"], 2);
+    let err = admin
+        .config_put("K", None, Some("abc"), &put("c", "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::ValidationError)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writes_get_consecutive_versions_and_none_is_lost() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let writes = (0..20).map(|i| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .config_put("COUNTER", None, None, &put(&i.to_string(), "race"))
+                .await
+                .unwrap()
+                .into_inner()
+                .version
+        }
+    });
+    let mut versions = futures::future::join_all(writes).await;
+    versions.sort();
+    assert_eq!(versions, (1..=20).collect::<Vec<_>>());
+    let history = admin
+        .config_history("COUNTER", Some(100), None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.pagination.total, 20);
+    let mut values: Vec<String> = history.data.iter().map(|c| c.new_value.clone()).collect();
+    values.sort_by_key(|v| v.parse::<u32>().unwrap());
+    assert_eq!(
+        values,
+        (0..20).map(|i| i.to_string()).collect::<Vec<_>>(),
+        "every write is recorded once"
+    );
+    // Each change's old value is the previous change's new value.
+    let mut by_version = history.data.clone();
+    by_version.sort_by_key(|c| c.version);
+    for pair in by_version.windows(2) {
+        assert_eq!(
+            pair[1].old_value.as_deref(),
+            Some(pair[0].new_value.as_str())
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_runtime_view_and_metrics_show_the_replica_state() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    admin
+        .config_put("LOG_LEVEL", None, None, &put("warn", "quiet"))
+        .await
+        .unwrap();
+    let view = admin.runtime_config().await.unwrap().into_inner();
+    let entry = view
+        .entries
+        .iter()
+        .find(|e| e.key == "LOG_LEVEL")
+        .expect("entry in the snapshot");
+    assert_eq!((entry.value.as_str(), entry.version), ("warn", 1));
+    assert!(view.warm_loaded_at.is_some());
+    let (_, _, guest) = app.guest().await;
+    let err = guest.runtime_config().await.unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "config_reloads_total",
+        "http_requests_total",
+        "http_request_duration_seconds",
+        "config_version_drift",
+        "config_publish_failures_total",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+    assert!(
+        metrics.contains(r#"http_requests_total{route="config_put",status="200"} 1"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn admin_tokens_cannot_touch_tenant_data_or_be_revoked() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let err = admin.org_list(None, None).await.unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    let err = admin.auth_logout().await.unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+}
