@@ -19,7 +19,7 @@
 # from the pins in conformance/requirements.txt, and reused while the pins and Python match.
 #
 # Settings (environment):
-#   CONFORMANCE_MAX_EXAMPLES  test cases per operation and phase (default 100)
+#   CONFORMANCE_MAX_EXAMPLES  test cases per operation and phase (default 150)
 #   CONFORMANCE_SEED          hypothesis seed (default 20251126)
 #   CONFORMANCE_REPORT_DIR    keep the JSON and JUnit reports there (default: discarded)
 #
@@ -33,7 +33,7 @@ HELPER_DIR="$SCRIPT_DIR/conformance"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
 VENV="$TOOLS_DIR/conformance-venv"
-MAX_EXAMPLES="${CONFORMANCE_MAX_EXAMPLES:-100}"
+MAX_EXAMPLES="${CONFORMANCE_MAX_EXAMPLES:-150}"
 SEED="${CONFORMANCE_SEED:-20251126}"
 
 log() { printf 'conformance: %s\n' "$*" >&2; }
@@ -140,6 +140,7 @@ status=0
     --seed "$SEED" \
     --max-examples "$MAX_EXAMPLES" \
     --workers 1 \
+    --continue-on-failure \
     --generation-database none \
     --no-color \
     --report json,junit \

@@ -98,6 +98,15 @@ pub const VARIABLES: &[&str] = &[
     "REQUEST_BODY_MAX_BYTES",
 ];
 
+/// The variables `backend migrate` reads (it must not need the others: the
+/// migration Job runs before the release's ConfigMap and Secret exist).
+pub const MIGRATION_VARIABLES: &[&str] = &[
+    "ENVIRONMENT",
+    "LOG_LEVEL",
+    "MIGRATION_DATABASE_URL",
+    "MIGRATION_DATABASE_PASSWORD",
+];
+
 /// Variables without which `serve` cannot start in any environment.
 pub const REQUIRED_VARIABLES: &[&str] = &["DATABASE_URL", "REDIS_URL"];
 
@@ -188,11 +197,10 @@ impl Settings {
         let redis_url = src
             .url("REDIS_URL", &["redis", "rediss"])?
             .ok_or_else(|| invalid("REDIS_URL", "a redis:// URL (it is not set)"))?;
-        let mut migration_database_url =
+        // Only `serve` in dev uses it, to migrate at start when it is given;
+        // it never falls back to the application role.
+        let migration_database_url =
             src.url("MIGRATION_DATABASE_URL", &["postgres", "postgresql"])?;
-        if migration_database_url.is_none() && environment == Environment::Dev {
-            migration_database_url = Some(database_url.clone());
-        }
         let jwt = JwtSettings::from_source(src, environment)?;
         let max_connections = src.parse(
             "DATABASE_MAX_CONNECTIONS",
@@ -421,8 +429,8 @@ mod tests {
         assert!(s.jwt.secret_generated);
         assert_eq!(s.jwt.ttl, Duration::from_secs(86_400));
         assert!(
-            s.migration_database_url.is_some(),
-            "dev falls back to DATABASE_URL"
+            s.migration_database_url.is_none(),
+            "serve migrates only with an explicit owner URL"
         );
     }
 

@@ -34,11 +34,11 @@ impl Application {
         log_level: LogLevel,
         overrides: Overrides,
     ) -> anyhow::Result<Application> {
-        if settings.environment == Environment::Dev {
-            let url = settings
-                .migration_database_url
-                .as_ref()
-                .context("MIGRATION_DATABASE_URL is needed to migrate in dev")?;
+        // Dev only, and only with the owner's URL: never as the app role, and
+        // never in staging/prod, where the migration Job owns the schema.
+        if let (Environment::Dev, Some(url)) =
+            (settings.environment, &settings.migration_database_url)
+        {
             let applied =
                 db::migrate::run(url, settings.migration_database_password.as_ref()).await?;
             info!(log, "dev: migrations applied at start"; "applied" => ?applied);

@@ -7,6 +7,7 @@
 //! `tests/` start the real `backend serve` binary (or use `BACKEND_URL`) and
 //! talk to it only through `backend-client`.
 
+pub mod chart;
 pub mod proxy;
 pub mod spawn;
 pub mod testenv;

@@ -111,22 +111,38 @@ impl Backend {
     /// Starts one more replica on an existing database.
     pub async fn start_on(db: TestDatabase, redis_url: &str, env: &[(&str, &str)]) -> Backend {
         let port = free_port();
+        let mut vars: Vec<(String, String)> = [
+            ("ENVIRONMENT", "dev".to_owned()),
+            ("BIND_ADDRESS", format!("127.0.0.1:{port}")),
+            ("DATABASE_URL", db.app_url.clone()),
+            ("MIGRATION_DATABASE_URL", db.owner_url.clone()),
+            ("REDIS_URL", redis_url.to_owned()),
+            ("JWT_SECRET", TEST_JWT_SECRET.to_owned()),
+            ("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "100000".to_owned()),
+            ("LOG_LEVEL", "info".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        Backend::launch(&["serve".to_owned()], &vars, port, Some(db)).await
+    }
+
+    /// Runs `backend <args>` with exactly `env` (nothing inherited) and waits
+    /// until it answers `/health` on `port`.
+    pub async fn launch(
+        args: &[String],
+        env: &[(String, String)],
+        port: u16,
+        db: Option<TestDatabase>,
+    ) -> Backend {
         let log_path = std::env::temp_dir().join(format!(
             "backend-e2e-{port}-{}.log",
             uuid::Uuid::new_v4().simple()
         ));
         let log = std::fs::File::create(&log_path).expect("create log file");
         let mut cmd = Command::new(backend_bin());
-        cmd.arg("serve")
-            .env_clear()
-            .env("ENVIRONMENT", "dev")
-            .env("BIND_ADDRESS", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", &db.app_url)
-            .env("MIGRATION_DATABASE_URL", &db.owner_url)
-            .env("REDIS_URL", redis_url)
-            .env("JWT_SECRET", TEST_JWT_SECRET)
-            .env("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "100000")
-            .env("LOG_LEVEL", "info");
+        cmd.args(args).env_clear();
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -134,21 +150,31 @@ impl Backend {
             .stdout(Stdio::from(log.try_clone().expect("clone log handle")))
             .stderr(Stdio::from(log))
             .spawn()
-            .expect("spawn backend serve");
-        let backend = Backend {
+            .expect("spawn backend");
+        let mut backend = Backend {
             base_url: format!("http://127.0.0.1:{port}"),
             child: Some(child),
             log_path: Some(log_path),
-            db: Some(db),
+            db,
         };
         backend.wait_healthy(Duration::from_secs(30)).await;
         backend
     }
 
-    async fn wait_healthy(&self, limit: Duration) {
+    async fn wait_healthy(&mut self, limit: Duration) {
         let started = Instant::now();
         let http = reqwest::Client::new();
         while started.elapsed() < limit {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "backend exited with {status} before it was healthy; log:\n{}",
+                    self.log()
+                );
+            }
             if let Ok(r) = http.get(format!("{}/health", self.base_url)).send().await
                 && r.status().is_success()
             {

@@ -4,5 +4,6 @@
 mod hot_reload;
 mod isolation;
 mod lifecycle;
+mod pod_smoke;
 mod process;
 mod readme;
