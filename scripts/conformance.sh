@@ -13,7 +13,10 @@
 # Authentication: two guests are signed in with `curl -sf -X POST BASE_URL/api/v1/auth/guest`;
 # their bearer tokens go to schemathesis in a Web Fuzzing Commons auth document. Requests go
 # out as the first guest; the second is the peer for the object-level authorization check.
-# conformance/hooks.py keeps refresh/logout from revoking those tokens mid-run.
+# conformance/hooks.py keeps refresh/logout from revoking those tokens mid-run, and sends the
+# admin-only operations (config writes, runtime config) with CONFORMANCE_ADMIN_TOKEN when set,
+# e.g. `CONFORMANCE_ADMIN_TOKEN=$(backend token --admin --ttl 1h)` with the server's JWT_SECRET;
+# without it they are exercised as a guest and can only answer 403.
 #
 # schemathesis is installed once into ${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/conformance-venv
 # from the pins in conformance/requirements.txt, and reused while the pins and Python match.
@@ -22,6 +25,7 @@
 #   CONFORMANCE_MAX_EXAMPLES  test cases per operation and phase (default 150)
 #   CONFORMANCE_SEED          hypothesis seed (default 20251126)
 #   CONFORMANCE_REPORT_DIR    keep the JSON and JUnit reports there (default: discarded)
+#   CONFORMANCE_ADMIN_TOKEN   admin bearer token for the admin-only operations (optional)
 #
 # Output: schemathesis's report, then `generated cases: N` on a line of its own and a
 # one-line verdict. Exit status 0 only when every operation was tested with no failure
@@ -96,7 +100,7 @@ PY
 [ $# -eq 1 ] || usage
 case "$1" in -h|--help) usage ;; esac
 BASE_URL="${1%/}"
-case "$MAX_EXAMPLES" in ''|*[!0-9]*) die "CONFORMANCE_MAX_EXAMPLES must be a positive integer" ;; esac
+case "$MAX_EXAMPLES" in ''|*[!0-9]*|0) die "CONFORMANCE_MAX_EXAMPLES must be a positive integer" ;; esac
 case "$SEED" in ''|*[!0-9]*) die "CONFORMANCE_SEED must be a non-negative integer" ;; esac
 need curl jq python3 sha256sum
 
@@ -115,6 +119,12 @@ alice="$(guest_token)"
 bob="$(guest_token)"
 curl -sf -H "Authorization: Bearer $alice" "$BASE_URL/api/v1/auth/me" >/dev/null \
   || die "the guest token is not accepted by GET $BASE_URL/api/v1/auth/me"
+if [ -n "${CONFORMANCE_ADMIN_TOKEN:-}" ]; then
+  curl -sf -H "Authorization: Bearer $CONFORMANCE_ADMIN_TOKEN" "$BASE_URL/api/v1/runtime/config" >/dev/null \
+    || die "CONFORMANCE_ADMIN_TOKEN is not accepted by GET $BASE_URL/api/v1/runtime/config"
+else
+  log "no CONFORMANCE_ADMIN_TOKEN: the admin-only operations are exercised as a guest (403)"
+fi
 jq -n --arg alice "Bearer $alice" --arg bob "Bearer $bob" '{
   schemaVersion: "0.2.0",
   auth: [
@@ -125,13 +135,16 @@ jq -n --arg alice "Bearer $alice" --arg bob "Bearer $bob" '{
 
 log "schemathesis $("$VENV/bin/schemathesis" --version | sed 's/.* //') against $BASE_URL (seed $SEED, $MAX_EXAMPLES examples per operation and phase)"
 json_report="$report_dir/schemathesis.json"
+rm -f "$json_report"
 status=0
-# One worker: concurrent workers trip a CPython 3.11 bug in ast.parse (gh-106905) that
-# hypothesis reaches through, and the server under test shares the machine's cores.
+# One worker: concurrent workers trip a CPython 3.11 bug in concurrent ast.parse calls
+# ("AST constructor recursion depth mismatch", reached through hypothesis), and the server
+# under test shares the machine's cores.
 (
   cd "$work"
   CONFORMANCE_BASE_URL="$BASE_URL" \
   CONFORMANCE_TOKENS="$alice $bob" \
+  CONFORMANCE_ADMIN_TOKEN="${CONFORMANCE_ADMIN_TOKEN:-}" \
   CONFORMANCE_WFC="$work/wfc-auth.json" \
   CONFORMANCE_HOOKS="$HELPER_DIR/hooks.py" \
     "$VENV/bin/schemathesis" --config-file "$HELPER_DIR/schemathesis.toml" run "$BASE_URL/openapi.json" \

@@ -2,13 +2,20 @@
 
 The run authenticates as the guests listed in the WFC document that
 conformance.sh writes (their tokens come from `POST /api/v1/auth/guest`).
-`POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout` revoke the token
-they are called with, so a successful call with one of those tokens would turn
-every later request of that identity into a 401 and hide the rest of the API.
-Before such a call, the identity's token is swapped for the token of a fresh
-guest: both operations are still exercised with a valid token, and the
-identities stay usable. Requests sent without a token, or with a token that
-is not one of the identities' (schemathesis's auth checks), are left alone.
+Two operations get another token just before they are sent, when they carry
+the token of one of those guests:
+
+- `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout` revoke the token
+  they are called with, so a successful call with a guest's token would turn
+  every later request of that guest into a 401 and hide the rest of the API.
+  They get the token of a fresh guest instead: both are still exercised with a
+  valid token, and the guests stay usable.
+- The admin-only operations (config writes, runtime config) get the admin
+  token when CONFORMANCE_ADMIN_TOKEN is set; without it they are exercised as
+  a guest and answer 403.
+
+Requests sent without a token, or with a token that is not one of the guests'
+(schemathesis's auth checks send those), are left alone.
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ import requests
 import schemathesis
 
 BASE_URL = os.environ["CONFORMANCE_BASE_URL"].rstrip("/")
-IDENTITY_HEADERS = frozenset(f"Bearer {token}" for token in os.environ["CONFORMANCE_TOKENS"].split())
+GUEST_HEADERS = frozenset(f"Bearer {token}" for token in os.environ["CONFORMANCE_TOKENS"].split())
+ADMIN_TOKEN = os.environ.get("CONFORMANCE_ADMIN_TOKEN", "")
 REVOKING_OPERATIONS = frozenset({"POST /api/v1/auth/refresh", "POST /api/v1/auth/logout"})
+# The operations whose handlers require an admin token (server/src/http/configs.rs, `admin`).
+ADMIN_OPERATIONS = frozenset({"PUT /api/v1/configs/{key}", "GET /api/v1/runtime/config"})
 
 
 def _fresh_guest_token() -> str:
@@ -33,10 +43,20 @@ def _fresh_guest_token() -> str:
     return response.json()["access_token"]
 
 
+def _replacement(label: str) -> str | None:
+    if label in REVOKING_OPERATIONS:
+        return _fresh_guest_token()
+    if label in ADMIN_OPERATIONS and ADMIN_TOKEN:
+        return ADMIN_TOKEN
+    return None
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    if case.operation.label not in REVOKING_OPERATIONS or case.headers is None:
+    if case.headers is None:
         return
     for name in list(case.headers):
-        if name.lower() == "authorization" and case.headers[name] in IDENTITY_HEADERS:
-            case.headers[name] = f"Bearer {_fresh_guest_token()}"
+        if name.lower() == "authorization" and case.headers[name] in GUEST_HEADERS:
+            token = _replacement(case.operation.label)
+            if token is not None:
+                case.headers[name] = f"Bearer {token}"
