@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 ensure_services
 
+# The /docs test drives Debian's headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the API reference UI test" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 

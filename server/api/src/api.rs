@@ -224,4 +224,12 @@ pub trait BackendApi {
     async fn metrics(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<http::Response<Body>, ApiError>;
+
+    /// The API reference UI (Swagger UI rendering `/openapi.json`); `/docs`
+    /// redirects to `/docs/`.
+    #[endpoint { method = GET, path = "/docs/{path:.*}", unpublished = true }]
+    async fn docs_file(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<DocsPath>,
+    ) -> Result<http::Response<Body>, ApiError>;
 }

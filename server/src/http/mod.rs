@@ -4,6 +4,7 @@
 mod auth;
 mod configs;
 mod db_error;
+mod docs;
 mod health;
 mod members;
 mod orgs;
@@ -293,5 +294,16 @@ impl BackendApi for ServerImpl {
             .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")
             .body(Body::from(rqctx.context().metrics.render()))
             .map_err(ApiError::internal)
+    }
+
+    async fn docs_file(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<DocsPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        let file = path.into_inner().path.join("/");
+        if file.is_empty() && !rqctx.request.uri().path().ends_with('/') {
+            return docs::redirect_to_index();
+        }
+        docs::file(&file).map_err(|e| e.with_request_id(&rqctx.request_id))
     }
 }

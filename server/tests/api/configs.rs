@@ -5,7 +5,7 @@ use crate::helpers::{TestApp, spawn_app};
 use backend_client::types::{ErrorCode, PutConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+pub const SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
 
 /// What `backend token --admin` mints.
 pub fn admin_token(subject: &str) -> String {

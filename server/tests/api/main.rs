@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod catalog;
 mod chart;
 mod configs;
 mod contract;

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod configs;
+pub mod docs;
 pub mod health;
 pub mod orgs;
 pub mod page;
@@ -9,6 +10,7 @@ pub mod projects;
 
 pub use auth::*;
 pub use configs::*;
+pub use docs::*;
 pub use health::*;
 pub use orgs::*;
 pub use page::*;
