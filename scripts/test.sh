@@ -27,6 +27,8 @@ echo "== Rust tests (cargo nextest)"
 cargo nextest run --workspace --locked --profile ci
 echo "== Documentation examples (cargo test --doc)"
 cargo test --workspace --locked --doc --quiet
+echo "== OpenAPI document (openapi-spec-validator)"
+bash scripts/lint-openapi.sh
 echo "== Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
 echo "== Deployment checks fail on broken input"
