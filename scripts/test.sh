@@ -29,6 +29,8 @@ echo "== Documentation examples (cargo test --doc)"
 cargo test --workspace --locked --doc --quiet
 echo "== OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
+echo "== Conformance fuzzing (schemathesis against a spawned server)"
+bash scripts/run-conformance.sh
 echo "== Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
 echo "== Deployment checks fail on broken input"

@@ -5,8 +5,8 @@ use backend_api::{ApiError, ErrorCode};
 
 /// The service whose entries this binary itself reacts to.
 pub const OWN_SERVICE: &str = "backend";
-/// Values longer than this are rejected.
-pub const MAX_VALUE_BYTES: usize = 4096;
+/// Values longer than this (in characters) are rejected.
+pub const MAX_VALUE_CHARS: usize = 4096;
 pub const MAX_REASON_CHARS: usize = 500;
 
 /// Keys: 1–64 characters, letters, digits, `_`, `.`, `-`, starting with a letter.
@@ -46,13 +46,11 @@ pub fn service(service: Option<&str>) -> Result<String, ApiError> {
 
 /// Checks a value; known keys of this service have their own rules.
 pub fn value(service: &str, key: &str, value: &str) -> Result<(), ApiError> {
-    if value.len() > MAX_VALUE_BYTES {
+    let len = value.chars().count();
+    if len > MAX_VALUE_CHARS || value.contains('\0') {
         return Err(ApiError::new(
             ErrorCode::InvalidConfigValue,
-            format!(
-                "value is {} bytes; at most {MAX_VALUE_BYTES} are allowed",
-                value.len()
-            ),
+            format!("value must be at most {MAX_VALUE_CHARS} characters without NUL (got {len})"),
         ));
     }
     if service == OWN_SERVICE && key == "LOG_LEVEL" && !LOG_LEVELS.contains(&value) {
@@ -63,6 +61,35 @@ pub fn value(service: &str, key: &str, value: &str) -> Result<(), ApiError> {
         .with_detail("allowed", serde_json::json!(LOG_LEVELS)));
     }
     Ok(())
+}
+
+/// Checks the optional reason of a write (raw length, no NUL); returns it
+/// trimmed, `None` when blank.
+pub fn reason(reason: Option<&str>) -> Result<Option<&str>, ApiError> {
+    let Some(raw) = reason else { return Ok(None) };
+    if raw.chars().count() > MAX_REASON_CHARS || raw.contains('\0') {
+        return Err(ApiError::validation(
+            "reason",
+            format!("reason must be at most {MAX_REASON_CHARS} characters without NUL"),
+        ));
+    }
+    Ok(Some(raw.trim()).filter(|r| !r.is_empty()))
+}
+
+/// `If-Match: 3`, `"3"` or `W/"3"` (1–18 digits), as the document states.
+pub fn if_match(header: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = header else { return Ok(None) };
+    let digits = raw.strip_prefix("W/").unwrap_or(raw);
+    let digits = digits.strip_prefix('"').unwrap_or(digits);
+    let digits = digits.strip_suffix('"').unwrap_or(digits);
+    if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(digits.parse().expect("at most 18 digits fit an i64")))
+    } else {
+        Err(ApiError::validation(
+            "If-Match",
+            "If-Match must be a version number such as 3 or \"3\"",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +117,21 @@ mod tests {
             value("other", "LOG_LEVEL", "loud").is_ok(),
             "only our own service's keys are known"
         );
-        assert!(value("backend", "X", &"x".repeat(MAX_VALUE_BYTES + 1)).is_err());
+        assert!(value("backend", "X", &"x".repeat(MAX_VALUE_CHARS + 1)).is_err());
+        assert!(value("backend", "X", "a\0b").is_err());
+        assert!(
+            value("backend", "X", &"é".repeat(MAX_VALUE_CHARS)).is_ok(),
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn if_match_accepts_exactly_the_documented_forms() {
+        assert_eq!(if_match(Some("3")).unwrap(), Some(3));
+        assert_eq!(if_match(Some("\"12\"")).unwrap(), Some(12));
+        assert_eq!(if_match(Some("W/\"7\"")).unwrap(), Some(7));
+        for bad in ["", "+3", "-3", "x", "1234567890123456789", "\"\""] {
+            assert!(if_match(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -38,29 +38,16 @@ async fn admin(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     }
 }
 
-/// `If-Match: 3`, `"3"` or `W/"3"`.
-fn expected_version(header: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = header else { return Ok(None) };
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| {
-            ApiError::validation("If-Match", "If-Match must be a version number such as 3")
-        })
-}
-
 pub async fn list(
     rqctx: &RequestContext<AppState>,
     query: ConfigListQuery,
 ) -> Result<HttpResponseOk<Page<ConfigEntry>>, ApiError> {
+    signed_in(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     let (limit, offset) = page::params(PageParams {
         limit: query.limit,
         offset: query.offset,
     })?;
-    signed_in(rqctx).await?;
     let (data, total) = store::list(&rqctx.context().pool, &service, limit, offset)
         .await
         .map_err(db_error)?;
@@ -72,9 +59,9 @@ pub async fn get(
     path: ConfigPath,
     query: ServiceQuery,
 ) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+    signed_in(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
-    signed_in(rqctx).await?;
     store::get(&rqctx.context().pool, &service, &path.key)
         .await
         .map_err(db_error)?
@@ -87,13 +74,13 @@ pub async fn history(
     path: ConfigPath,
     query: ConfigListQuery,
 ) -> Result<HttpResponseOk<Page<ConfigChange>>, ApiError> {
+    signed_in(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
     let (limit, offset) = page::params(PageParams {
         limit: query.limit,
         offset: query.offset,
     })?;
-    signed_in(rqctx).await?;
     let (data, total) = store::history(&rqctx.context().pool, &service, &path.key, limit, offset)
         .await
         .map_err(db_error)?
@@ -108,22 +95,12 @@ pub async fn put(
     if_match: IfMatchHeader,
     body: PutConfig,
 ) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+    let identity = admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
     rules::value(&service, &path.key, &body.value)?;
-    let reason = body
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > rules::MAX_REASON_CHARS) {
-        return Err(ApiError::validation(
-            "reason",
-            "reason must be at most 500 characters",
-        ));
-    }
-    let expected = expected_version(if_match.if_match.as_deref())?;
-    let identity = admin(rqctx).await?;
+    let reason = rules::reason(body.reason.as_deref())?;
+    let expected = rules::if_match(if_match.if_match.as_deref())?;
     let state = rqctx.context();
     let outcome = store::put(
         &state.pool,
@@ -148,18 +125,16 @@ pub async fn put(
                     expected.unwrap_or_default()
                 ),
             );
-            return Err(match current {
-                Some(v) => err.with_detail("current_version", v),
-                None => err.with_detail("current_version", serde_json::Value::Null),
-            });
+            return Err(err.with_detail("current_version", serde_json::json!(current)));
         }
     };
     // This replica applies its own write at once; the others hear the event.
     state.configs.apply(entry.clone(), Source::Write);
+    let event = watcher::ChangeEvent::for_entry(&entry);
     watcher::publish(
         state.redis.clone(),
         state.configs.clone(),
-        watcher::ChangeEvent::for_entry(&entry),
+        event,
         rqctx.log.clone(),
     );
     Ok(HttpResponseOk(entry))

@@ -28,6 +28,12 @@ pub fn db_error(e: sqlx::Error) -> ApiError {
                     ErrorCode::ProjectSlugConflict,
                     "another project of this organization already uses this slug",
                 ),
+                // Bytes PostgreSQL cannot store (NUL); input checks stop them first.
+                _ if db.code().as_deref() == Some("22021") => ApiError::new(
+                    ErrorCode::ValidationError,
+                    "input contains characters that cannot be stored",
+                )
+                .with_internal(db.message()),
                 _ if db.code().as_deref() == Some(RLS_VIOLATION) => {
                     ApiError::forbidden("the caller's role does not allow this change")
                         .with_internal(db.message())

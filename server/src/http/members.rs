@@ -26,8 +26,8 @@ pub async fn list(
     path: OrgPath,
     params: PageParams,
 ) -> Result<HttpResponseOk<Page<Member>>, ApiError> {
-    let (limit, offset) = page::params(params)?;
     let (_, mut tx) = session::begin(rqctx).await?;
+    let (limit, offset) = page::params(params)?;
     let org = visible(&mut tx, &path.org).await?;
     let (data, total) = repo::members::list(tx.conn(), org.id, limit, offset)
         .await

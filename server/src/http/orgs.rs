@@ -36,7 +36,11 @@ pub fn slug_or_derived(
 
 /// The organization named by `{org}` if the caller is a member; 404 otherwise.
 pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
-    repo::orgs::find(tx.conn(), &OrgKey::parse(org))
+    let key = OrgKey::parse(org);
+    if matches!(key, OrgKey::Slug(s) if !slug::is_valid(s)) {
+        return Err(not_found(org)); // no such slug can exist; don't ask the database
+    }
+    repo::orgs::find(tx.conn(), &key)
         .await
         .map_err(db_error)?
         .ok_or_else(|| not_found(org))
@@ -56,9 +60,9 @@ pub async fn create(
     rqctx: &RequestContext<AppState>,
     input: CreateOrg,
 ) -> Result<Created<Org>, ApiError> {
+    let (identity, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidOrgSlug)?;
-    let (identity, mut tx) = session::begin(rqctx).await?;
     let id = Uuid::new_v4();
     repo::orgs::insert(tx.conn(), id, &name, &slug, identity.user_id)
         .await
@@ -82,8 +86,8 @@ pub async fn list(
     rqctx: &RequestContext<AppState>,
     params: PageParams,
 ) -> Result<HttpResponseOk<Page<Org>>, ApiError> {
-    let (limit, offset) = page::params(params)?;
     let (_, mut tx) = session::begin(rqctx).await?;
+    let (limit, offset) = page::params(params)?;
     let (data, total) = repo::orgs::list(tx.conn(), limit, offset)
         .await
         .map_err(db_error)?;
@@ -106,8 +110,8 @@ pub async fn update(
     path: OrgPath,
     input: UpdateOrg,
 ) -> Result<HttpResponseOk<Org>, ApiError> {
-    let name = names::display_name(&input.name)?;
     let (_, mut tx) = session::begin(rqctx).await?;
+    let name = names::display_name(&input.name)?;
     let org = visible(&mut tx, &path.org).await?;
     require_manager(&org)?;
     let slug = match input.slug.as_deref() {

@@ -42,9 +42,9 @@ pub async fn create(
     path: OrgPath,
     input: ProjectInput,
 ) -> Result<Created<Project>, ApiError> {
+    let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidProjectSlug)?;
-    let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     require_manager(&org)?;
     let project = repo::projects::insert(tx.conn(), org.id, &name, &slug)
@@ -63,8 +63,8 @@ pub async fn list(
     path: OrgPath,
     params: PageParams,
 ) -> Result<HttpResponseOk<Page<Project>>, ApiError> {
-    let (limit, offset) = page::params(params)?;
     let (_, mut tx) = session::begin(rqctx).await?;
+    let (limit, offset) = page::params(params)?;
     let org = visible(&mut tx, &path.org).await?;
     let (data, total) = repo::projects::list(tx.conn(), org.id, limit, offset)
         .await
@@ -88,8 +88,8 @@ pub async fn update(
     path: ProjectPath,
     input: ProjectInput,
 ) -> Result<HttpResponseOk<Project>, ApiError> {
-    let name = names::display_name(&input.name)?;
     let (_, mut tx) = session::begin(rqctx).await?;
+    let name = names::display_name(&input.name)?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
     require_manager_role(role)?;
     let slug = match input.slug.as_deref() {

@@ -22,8 +22,8 @@ pub fn admin_token(subject: &str) -> String {
 
 fn put(value: &str, reason: &str) -> PutConfig {
     PutConfig {
-        value: value.into(),
-        reason: Some(reason.into()),
+        value: value.parse().unwrap(),
+        reason: Some(reason.parse().unwrap()),
     }
 }
 
@@ -38,13 +38,18 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
     let (_, _, guest) = app.guest().await;
 
     let err = guest
-        .config_put("FEATURE_X", None, None, &put("on", "try"))
+        .config_put(&"FEATURE_X".parse().unwrap(), None, None, &put("on", "try"))
         .await
         .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
 
     let v1 = admin
-        .config_put("FEATURE_X", None, None, &put("on", "launch"))
+        .config_put(
+            &"FEATURE_X".parse().unwrap(),
+            None,
+            None,
+            &put("on", "launch"),
+        )
         .await
         .unwrap()
         .into_inner();
@@ -53,14 +58,19 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
         ("backend", 1, "on")
     );
     let v2 = admin
-        .config_put("FEATURE_X", None, None, &put("off", "rollback"))
+        .config_put(
+            &"FEATURE_X".parse().unwrap(),
+            None,
+            None,
+            &put("off", "rollback"),
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(v2.version, 2);
 
     let read = guest
-        .config_get("FEATURE_X", None)
+        .config_get(&"FEATURE_X".parse().unwrap(), None)
         .await
         .unwrap()
         .into_inner();
@@ -73,7 +83,7 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
     assert_eq!(list.pagination.total, 1);
 
     let history = guest
-        .config_history("FEATURE_X", None, None, None)
+        .config_history(&"FEATURE_X".parse().unwrap(), None, None, None)
         .await
         .unwrap()
         .into_inner();
@@ -109,7 +119,10 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
             ),
         ]
     );
-    let err = guest.config_get("MISSING", None).await.unwrap_err();
+    let err = guest
+        .config_get(&"MISSING".parse().unwrap(), None)
+        .await
+        .unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::ConfigNotFound)
@@ -121,7 +134,7 @@ async fn keys_and_known_values_are_validated() {
     let app = spawn_app().await;
     let admin = admin(&app);
     let err = admin
-        .config_put("LOG_LEVEL", None, None, &put("loud", "x"))
+        .config_put(&"LOG_LEVEL".parse().unwrap(), None, None, &put("loud", "x"))
         .await
         .unwrap_err();
     let backend_client::Error::ErrorResponse(body) = err else {
@@ -132,31 +145,69 @@ async fn keys_and_known_values_are_validated() {
         body.details.as_ref().unwrap()["allowed"],
         serde_json::json!(["trace", "debug", "info", "warn", "error"])
     );
-    let err = admin
-        .config_put("9lives", None, None, &put("x", "x"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        backend_client::error_code(&err),
-        Some(ErrorCode::InvalidConfigKey)
+    // Out-of-contract input: the typed client refuses to build it, and the
+    // server refuses it when it arrives anyway.
+    assert!(
+        "9lives"
+            .parse::<backend_client::types::ConfigPutKey>()
+            .is_err()
     );
-    let err = admin
-        .config_put("BIG", None, None, &put(&"x".repeat(4097), "x"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        backend_client::error_code(&err),
-        Some(ErrorCode::InvalidConfigValue)
+    assert!(
+        "x".repeat(4097)
+            .parse::<backend_client::types::PutConfigValue>()
+            .is_err()
     );
-    let err = admin
-        .config_put("OK", Some("Bad Service"), None, &put("x", "x"))
-        .await
-        .unwrap_err();
-    let backend_client::Error::ErrorResponse(body) = err else {
-        panic!("typed error")
+    let token = admin_token("ops");
+    let raw = |path: &str, body: serde_json::Value| {
+        app.http
+            .put(app.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
     };
-    assert_eq!(body.error, ErrorCode::ValidationError);
-    assert_eq!(body.details.as_ref().unwrap()["field"], "service");
+    let body: serde_json::Value = raw("/api/v1/configs/9lives", serde_json::json!({"value": "x"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["error"], "INVALID_CONFIG_KEY");
+    let body: serde_json::Value = raw(
+        "/api/v1/configs/BIG",
+        serde_json::json!({"value": "x".repeat(4097)}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["error"], "INVALID_CONFIG_VALUE");
+    let body: serde_json::Value = raw(
+        "/api/v1/configs/OK?service=Bad%20Service",
+        serde_json::json!({"value": "x"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (body["error"].as_str(), body["details"]["field"].as_str()),
+        (Some("VALIDATION_ERROR"), Some("service"))
+    );
+    let body: serde_json::Value = raw(
+        "/api/v1/configs/OK",
+        serde_json::json!({"value": "a\u{0}b"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        body["error"], "INVALID_CONFIG_VALUE",
+        "NUL never reaches PostgreSQL"
+    );
 }
 
 #[tokio::test]
@@ -164,7 +215,12 @@ async fn if_match_protects_against_lost_updates() {
     let app = spawn_app().await;
     let admin = admin(&app);
     let err = admin
-        .config_put("K", None, Some("1"), &put("a", "x"))
+        .config_put(
+            &"K".parse().unwrap(),
+            None,
+            Some(&"1".parse().unwrap()),
+            &put("a", "x"),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -173,17 +229,27 @@ async fn if_match_protects_against_lost_updates() {
         "key does not exist yet"
     );
     admin
-        .config_put("K", None, None, &put("a", "x"))
+        .config_put(&"K".parse().unwrap(), None, None, &put("a", "x"))
         .await
         .unwrap();
     let ok = admin
-        .config_put("K", None, Some("\"1\""), &put("b", "x"))
+        .config_put(
+            &"K".parse().unwrap(),
+            None,
+            Some(&"\"1\"".parse().unwrap()),
+            &put("b", "x"),
+        )
         .await
         .unwrap()
         .into_inner();
     assert_eq!(ok.version, 2);
     let err = admin
-        .config_put("K", None, Some("1"), &put("c", "x"))
+        .config_put(
+            &"K".parse().unwrap(),
+            None,
+            Some(&"1".parse().unwrap()),
+            &put("c", "x"),
+        )
         .await
         .unwrap_err();
     let backend_client::Error::ErrorResponse(body) = err else {
@@ -192,13 +258,19 @@ async fn if_match_protects_against_lost_updates() {
     assert_eq!(body.status(), 412);
     assert_eq!(body.error, ErrorCode::VersionConflict);
     assert_eq!(body.details.as_ref().unwrap()["current_version"], 2);
-    let err = admin
-        .config_put("K", None, Some("abc"), &put("c", "x"))
+    let resp = app
+        .http
+        .put(app.url("/api/v1/configs/K"))
+        .bearer_auth(admin_token("ops"))
+        .header("if-match", "abc")
+        .json(&serde_json::json!({"value": "c"}))
+        .send()
         .await
-        .unwrap_err();
+        .unwrap();
+    let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(
-        backend_client::error_code(&err),
-        Some(ErrorCode::ValidationError)
+        (body["error"].as_str(), body["details"]["field"].as_str()),
+        (Some("VALIDATION_ERROR"), Some("If-Match"))
     );
 }
 
@@ -210,7 +282,12 @@ async fn concurrent_writes_get_consecutive_versions_and_none_is_lost() {
         let admin = admin.clone();
         async move {
             admin
-                .config_put("COUNTER", None, None, &put(&i.to_string(), "race"))
+                .config_put(
+                    &"COUNTER".parse().unwrap(),
+                    None,
+                    None,
+                    &put(&i.to_string(), "race"),
+                )
                 .await
                 .unwrap()
                 .into_inner()
@@ -221,7 +298,12 @@ async fn concurrent_writes_get_consecutive_versions_and_none_is_lost() {
     versions.sort();
     assert_eq!(versions, (1..=20).collect::<Vec<_>>());
     let history = admin
-        .config_history("COUNTER", Some(100), None, None)
+        .config_history(
+            &"COUNTER".parse().unwrap(),
+            Some(std::num::NonZeroU32::new(100).unwrap()),
+            None,
+            None,
+        )
         .await
         .unwrap()
         .into_inner();
@@ -249,7 +331,12 @@ async fn the_runtime_view_and_metrics_show_the_replica_state() {
     let app = spawn_app().await;
     let admin = admin(&app);
     admin
-        .config_put("LOG_LEVEL", None, None, &put("warn", "quiet"))
+        .config_put(
+            &"LOG_LEVEL".parse().unwrap(),
+            None,
+            None,
+            &put("warn", "quiet"),
+        )
         .await
         .unwrap();
     let view = admin.runtime_config().await.unwrap().into_inner();

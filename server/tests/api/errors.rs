@@ -100,7 +100,7 @@ async fn a_bad_path_or_query_parameter_is_400_validation_error() {
     assert_eq!(envelope(resp).await.1["error"], "VALIDATION_ERROR");
     let err = app
         .client_with(&token)
-        .org_list(Some(101), None)
+        .org_list(Some(std::num::NonZeroU32::new(101).unwrap()), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -186,7 +186,7 @@ async fn an_unexpected_database_fault_is_500_without_internals() {
     let (token, _, client) = app.guest().await;
     let org = client
         .org_create(&backend_client::types::CreateOrg {
-            name: "Acme".into(),
+            name: "Acme".parse().unwrap(),
             slug: None,
         })
         .await

@@ -9,7 +9,7 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
     let (_, member_user, member) = app.guest().await;
     let org = owner
         .org_create(&CreateOrg {
-            name: "Team".into(),
+            name: "Team".parse().unwrap(),
             slug: None,
         })
         .await

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 fn put(value: &str) -> PutConfig {
     PutConfig {
-        value: value.into(),
-        reason: Some("e2e".into()),
+        value: value.parse().unwrap(),
+        reason: Some("e2e".parse().unwrap()),
     }
 }
 
@@ -76,7 +76,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
 
     let written = r1
         .client_with_token(&token)
-        .config_put("FEATURE_X", None, None, &put("on"))
+        .config_put(&"FEATURE_X".parse().unwrap(), None, None, &put("on"))
         .await
         .unwrap()
         .into_inner();
@@ -101,7 +101,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
     );
     let level = r1
         .client_with_token(&token)
-        .config_put("LOG_LEVEL", None, None, &put("debug"))
+        .config_put(&"LOG_LEVEL".parse().unwrap(), None, None, &put("debug"))
         .await
         .unwrap()
         .into_inner();
@@ -149,7 +149,7 @@ async fn a_replica_that_missed_events_converges_at_reconcile_and_puts_work_while
     proxy.cut(); // replica 2 loses Redis: no events, no publishing
     let written = r1
         .client_with_token(&token)
-        .config_put("MISSED", None, None, &put("v1"))
+        .config_put(&"MISSED".parse().unwrap(), None, None, &put("v1"))
         .await
         .unwrap()
         .into_inner();
@@ -171,7 +171,7 @@ async fn a_replica_that_missed_events_converges_at_reconcile_and_puts_work_while
     // Writes still succeed while this replica's Redis is unreachable.
     let resp = r2
         .client_with_token(&token)
-        .config_put("MISSED", None, None, &put("v2"))
+        .config_put(&"MISSED".parse().unwrap(), None, None, &put("v2"))
         .await
         .expect("PUT succeeds without Redis");
     assert_eq!(resp.status(), 200);
@@ -207,7 +207,7 @@ async fn a_new_replica_warm_loads_current_values_before_it_is_ready() {
     let token = admin_token();
     let written = r1
         .client_with_token(&token)
-        .config_put("WARM", None, None, &put("yes"))
+        .config_put(&"WARM".parse().unwrap(), None, None, &put("yes"))
         .await
         .unwrap()
         .into_inner();

@@ -29,8 +29,8 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     let slug = format!("a-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let org = a
         .org_create(&CreateOrg {
-            name: "A's".into(),
-            slug: Some(slug.clone()),
+            name: "A's".parse().unwrap(),
+            slug: Some(slug.parse().unwrap()),
         })
         .await
         .unwrap()
@@ -39,7 +39,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
         .project_create(
             &slug,
             &ProjectInput {
-                name: "Secret".into(),
+                name: "Secret".parse().unwrap(),
                 slug: None,
             },
         )
@@ -57,7 +57,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
                 b.org_update(
                     key,
                     &UpdateOrg {
-                        name: "pwned".into(),
+                        name: "pwned".parse().unwrap(),
                         slug: None
                     }
                 )
@@ -82,7 +82,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
                 b.project_create(
                     key,
                     &ProjectInput {
-                        name: "Evil".into(),
+                        name: "Evil".parse().unwrap(),
                         slug: None
                     }
                 )
@@ -98,7 +98,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
             b.project_update(
                 &project.id,
                 &ProjectInput {
-                    name: "pwned".into(),
+                    name: "pwned".parse().unwrap(),
                     slug: None
                 }
             )

@@ -12,8 +12,8 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
 
     let created = api
         .org_create(&CreateOrg {
-            name: "E2E Org".into(),
-            slug: Some(slug.clone()),
+            name: "E2E Org".parse().unwrap(),
+            slug: Some(slug.parse().unwrap()),
         })
         .await
         .unwrap();
@@ -39,7 +39,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
         .org_update(
             &slug,
             &UpdateOrg {
-                name: "E2E Org renamed".into(),
+                name: "E2E Org renamed".parse().unwrap(),
                 slug: None,
             },
         )
@@ -52,7 +52,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
         .project_create(
             &slug,
             &ProjectInput {
-                name: "Site".into(),
+                name: "Site".parse().unwrap(),
                 slug: None,
             },
         )
@@ -81,8 +81,8 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
         .project_update(
             &project.id,
             &ProjectInput {
-                name: "Site v2".into(),
-                slug: Some("site-v2".into()),
+                name: "Site v2".parse().unwrap(),
+                slug: Some("site-v2".parse().unwrap()),
             },
         )
         .await

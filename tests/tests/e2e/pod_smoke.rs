@@ -105,7 +105,7 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
     let api = backend.client_with_token(&signin.access_token);
     let org = api
         .org_create(&CreateOrg {
-            name: "Smoke".into(),
+            name: "Smoke".parse().unwrap(),
             slug: None,
         })
         .await
@@ -115,7 +115,7 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
         .project_create(
             &org.slug,
             &ProjectInput {
-                name: "Pod".into(),
+                name: "Pod".parse().unwrap(),
                 slug: None,
             },
         )

@@ -30,11 +30,13 @@ pub struct ConfigChange {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutConfig {
-    /// At most 4096 bytes; known keys have their own rules (`LOG_LEVEL`:
-    /// trace, debug, info, warn or error).
+    /// At most 4096 characters, no NUL; known keys have their own rules
+    /// (`LOG_LEVEL`: trace, debug, info, warn or error).
+    #[schemars(length(max = 4096), regex(pattern = r"^[^\u0000]*$"))]
     pub value: String,
-    /// Why the change is made; kept in the history (at most 500 characters).
+    /// Why the change is made; kept in the history (at most 500 characters, no NUL).
     #[serde(default)]
+    #[schemars(length(max = 500), regex(pattern = r"^[^\u0000]*$"))]
     pub reason: Option<String>,
 }
 
@@ -42,6 +44,7 @@ pub struct PutConfig {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ConfigPath {
     /// 1–64 characters: letters, digits, `_`, `.` or `-`, starting with a letter.
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"))]
     pub key: String,
 }
 
@@ -50,6 +53,7 @@ pub struct ConfigPath {
 pub struct ServiceQuery {
     /// Service name: 1–63 lowercase letters, digits or hyphens, starting with a
     /// letter. Defaults to `backend`.
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"))]
     pub service: Option<String>,
 }
 
@@ -57,10 +61,13 @@ pub struct ServiceQuery {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ConfigListQuery {
     /// Service name (default `backend`).
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"))]
     pub service: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
     /// Rows to skip (default 0).
+    #[schemars(range(min = 0, max = 4294967295u32))]
     pub offset: Option<u32>,
 }
 
@@ -70,6 +77,7 @@ pub struct IfMatchHeader {
     /// The version the caller last read (`3` or `"3"`); the write fails with
     /// 412 `VERSION_CONFLICT` if the stored version differs.
     #[serde(rename = "if-match")]
+    #[schemars(regex(pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#))]
     pub if_match: Option<String>,
 }
 

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 pub struct PageParams {
     /// Page size, 1–100 (default 20).
+    #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
     /// Rows to skip (default 0).
+    #[schemars(range(min = 0, max = 4294967295u32))]
     pub offset: Option<u32>,
 }
 

@@ -7,11 +7,22 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectInput {
-    /// 1–100 characters after trimming.
+    /// 1–100 characters, no control characters, not only whitespace
+    /// (leading and trailing whitespace is trimmed).
+    #[schemars(
+        length(min = 1, max = 100),
+        regex(
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
     pub name: String,
     /// Unique within the organization; same rule as organization slugs. On
     /// create it is derived from the name when absent; on update it is kept.
     #[serde(default)]
+    #[schemars(
+        length(min = 3, max = 63),
+        regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub slug: Option<String>,
 }
 
