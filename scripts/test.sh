@@ -23,6 +23,8 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) \
     FROM pg_database WHERE datname LIKE 'backend\_test\_%'" | psql "$DATABASE_URL" -q >/dev/null
 
+echo "== Build the client example (the e2e suite runs it)"
+cargo build --workspace --locked --examples --quiet
 echo "== Rust tests (cargo nextest)"
 cargo nextest run --workspace --locked --profile ci
 echo "== Documentation examples (cargo test --doc)"

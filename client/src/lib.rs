@@ -1,21 +1,10 @@
 //! `backend-client`: a typed Rust client for the backend API.
 //!
 //! The code is generated at compile time by progenitor from the committed
-//! `openapi/backend.yaml`, so it always matches the checked-in contract (which
-//! a server test keeps equal to what the server emits). Nothing here is
-//! hand-written but a few helpers: a constructor that attaches the bearer token,
-//! and `Display`/`Error` for the error envelope so `?` works in callers.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use backend_client::{Client, types::CreateOrg};
-//! let anonymous = Client::new("http://127.0.0.1:8000");
-//! let signin = anonymous.auth_guest().await?.into_inner();
-//! let client = backend_client::with_token("http://127.0.0.1:8000", &signin.access_token)?;
-//! let org = client.org_create(&CreateOrg { name: "Acme".into(), slug: None }).await?;
-//! println!("created {}", org.slug);
-//! # Ok(()) }
-//! ```
+//! `openapi/backend.yaml`; nothing here is hand-written but a constructor that
+//! attaches the bearer token and `Display`/`Error` for the error envelope.
+//! The README below is compiled as a doctest, so its example stays valid.
+#![doc = include_str!("../README.md")]
 
 progenitor::generate_api!(
     spec = "../openapi/backend.yaml",

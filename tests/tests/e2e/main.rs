@@ -1,6 +1,7 @@
 //! End-to-end: the real `backend serve` binary (or the deployment named by
 //! `BACKEND_URL`), reached only through `backend-client`.
 
+mod client_example;
 mod docs_ui;
 mod hot_reload;
 mod isolation;
