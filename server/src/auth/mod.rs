@@ -22,15 +22,10 @@ pub struct Identity {
     pub admin: bool,
 }
 
-/// Verifies the `Authorization: Bearer` token of the request and checks the
-/// revocation list. A Redis failure fails closed (503): a revoked token must
-/// never pass because the denylist could not be read.
-///
-/// Admin tokens (minted only by `backend token --admin`, at most 24 h) are not
-/// on the denylist: they cannot be revoked, only expire or be invalidated by
-/// rotating `JWT_SECRET`. That keeps configuration writable during a Redis
-/// outage, which is when operators need it.
-pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
+/// Verifies the `Authorization: Bearer` token of the request: signature,
+/// algorithm and claims only. [`check_revocation`] must follow before the
+/// identity is trusted; [`authenticate`] does both.
+pub fn verify(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     let state = rqctx.context();
     let header = rqctx
         .request
@@ -58,12 +53,6 @@ pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, 
             admin: true,
         });
     }
-    if revocation::is_revoked(&state.redis, &state.redis_prefix, &claims.jti).await? {
-        return Err(ApiError::new(
-            ErrorCode::TokenRevoked,
-            "token has been revoked",
-        ));
-    }
     let user_id = Uuid::parse_str(&claims.sub)
         .map_err(|_| ApiError::unauthorized("token subject is not a user id"))?;
     Ok(Identity {
@@ -73,4 +62,31 @@ pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, 
         expires_at: claims.exp,
         admin: false,
     })
+}
+
+/// Checks the denylist. A Redis failure fails closed (503): a revoked token
+/// must never pass because the denylist could not be read.
+///
+/// Admin tokens (minted only by `backend token --admin`, at most 24 h) are not
+/// on the denylist: they cannot be revoked, only expire or be invalidated by
+/// rotating `JWT_SECRET`. That keeps configuration writable during a Redis
+/// outage, which is when operators need it.
+pub async fn check_revocation(state: &AppState, identity: &Identity) -> Result<(), ApiError> {
+    if identity.admin {
+        return Ok(());
+    }
+    if revocation::is_revoked(&state.redis, &state.redis_prefix, &identity.jti).await? {
+        return Err(ApiError::new(
+            ErrorCode::TokenRevoked,
+            "token has been revoked",
+        ));
+    }
+    Ok(())
+}
+
+/// [`verify`] then [`check_revocation`].
+pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
+    let identity = verify(rqctx)?;
+    check_revocation(rqctx.context(), &identity).await?;
+    Ok(identity)
 }

@@ -59,6 +59,26 @@ pub struct ConfigRuntime {
     /// Set once the watcher has created its subscriber.
     pub subscriber: OnceLock<fred::clients::SubscriberClient>,
     pub replica_id: String,
+    /// Recent (commit→applied, publish→applied) lags in µs, newest last.
+    lags: Mutex<std::collections::VecDeque<(u64, u64)>>,
+}
+
+/// How many recent event lags the runtime view summarises.
+const LAG_SAMPLES: usize = 4096;
+
+fn summarise(mut samples: Vec<u64>) -> backend_api::types::LagSummary {
+    if samples.is_empty() {
+        return backend_api::types::LagSummary::default();
+    }
+    samples.sort_unstable();
+    let at =
+        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    backend_api::types::LagSummary {
+        count: samples.len() as u64,
+        p50_us: at(0.50),
+        p99_us: at(0.99),
+        max_us: *samples.last().expect("not empty"),
+    }
 }
 
 impl ConfigRuntime {
@@ -70,6 +90,7 @@ impl ConfigRuntime {
             metrics,
             subscriber: OnceLock::new(),
             replica_id: uuid::Uuid::new_v4().to_string(),
+            lags: Mutex::new(std::collections::VecDeque::with_capacity(LAG_SAMPLES)),
         }
     }
 
@@ -141,6 +162,29 @@ impl ConfigRuntime {
             .collect();
         list.sort_by(|a, b| (&a.service, &a.key).cmp(&(&b.service, &b.key)));
         list
+    }
+
+    /// Records how late one event was applied.
+    pub fn record_lag(&self, commit_us: u64, publish_us: u64) {
+        let mut lags = self.lags.lock().expect("lags lock");
+        if lags.len() == LAG_SAMPLES {
+            lags.pop_front();
+        }
+        lags.push_back((commit_us, publish_us));
+    }
+
+    /// (commit→applied, publish→applied) percentiles of the recent events.
+    pub fn lag_summaries(
+        &self,
+    ) -> (
+        backend_api::types::LagSummary,
+        backend_api::types::LagSummary,
+    ) {
+        let lags = self.lags.lock().expect("lags lock");
+        (
+            summarise(lags.iter().map(|l| l.0).collect()),
+            summarise(lags.iter().map(|l| l.1).collect()),
+        )
     }
 
     pub fn times(&self) -> Times {

@@ -24,8 +24,11 @@ pub struct ChangeEvent {
     pub service: String,
     pub key: String,
     pub version: i64,
-    /// Microseconds since the Unix epoch when the write committed.
+    /// Microseconds since the Unix epoch when the write's COMMIT returned.
     pub committed_at_us: i64,
+    /// Microseconds since the Unix epoch just before PUBLISH.
+    #[serde(default)]
+    pub published_at_us: i64,
 }
 
 impl ChangeEvent {
@@ -35,6 +38,7 @@ impl ChangeEvent {
             key: entry.key.clone(),
             version: entry.version,
             committed_at_us: chrono::Utc::now().timestamp_micros(),
+            published_at_us: 0,
         }
     }
 }
@@ -43,6 +47,8 @@ impl ChangeEvent {
 /// PostgreSQL already has the change and the reconcile loop spreads it.
 pub fn publish(redis: Client, runtime: Arc<ConfigRuntime>, event: ChangeEvent, log: Logger) {
     tokio::spawn(async move {
+        let mut event = event;
+        event.published_at_us = chrono::Utc::now().timestamp_micros();
         let payload = serde_json::to_string(&event).expect("event serialises");
         if let Err(e) = redis.publish::<i64, _, _>(CHANNEL, payload).await {
             runtime.metrics.config_publish_failures.inc();
@@ -83,7 +89,14 @@ async fn handle(pool: &PgPool, runtime: &ConfigRuntime, payload: &str, log: &Log
     match store::get(pool, &event.service, &event.key).await {
         Ok(Some(entry)) => {
             if runtime.apply(entry, Source::Event) {
-                let lag = (chrono::Utc::now().timestamp_micros() - event.committed_at_us).max(0);
+                let now = chrono::Utc::now().timestamp_micros();
+                let lag = (now - event.committed_at_us).max(0);
+                let published = if event.published_at_us > 0 {
+                    event.published_at_us
+                } else {
+                    event.committed_at_us
+                };
+                runtime.record_lag(lag as u64, (now - published).max(0) as u64);
                 runtime
                     .metrics
                     .config_reload_latency

@@ -146,6 +146,7 @@ pub async fn runtime(
     admin(rqctx).await?;
     let configs = &rqctx.context().configs;
     let times = configs.times();
+    let (commit_to_applied, publish_to_applied) = configs.lag_summaries();
     Ok(HttpResponseOk(RuntimeConfig {
         replica_id: configs.replica_id.clone(),
         entries: configs.entries(),
@@ -153,5 +154,7 @@ pub async fn runtime(
         last_event_at: times.last_event_at,
         last_reconcile_at: times.last_reconcile_at,
         subscriber_connected: configs.subscriber_connected(),
+        commit_to_applied,
+        publish_to_applied,
     }))
 }

@@ -1,6 +1,7 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
 use super::{db_error, page, session};
+use crate::auth;
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::{names, slug};
@@ -95,14 +96,36 @@ pub async fn list(
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
 }
 
+/// The hot read path: the denylist check (Redis) and the read (one
+/// PostgreSQL round trip, see `repo::orgs::read_as`) run concurrently; the
+/// result is only used once both agree. A read has no side effects, so
+/// discarding it for a revoked token is safe.
 pub async fn get(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
 ) -> Result<HttpResponseOk<Org>, ApiError> {
-    let (_, mut tx) = session::begin(rqctx).await?;
-    let org = visible(&mut tx, &path.org).await?;
-    tx.commit().await.map_err(db_error)?;
-    Ok(HttpResponseOk(org))
+    let identity = auth::verify(rqctx)?;
+    if identity.admin {
+        return Err(ApiError::forbidden(
+            "admin tokens are for configuration; sign in as a guest to use tenant data",
+        ));
+    }
+    let key = OrgKey::parse(&path.org);
+    if matches!(key, OrgKey::Slug(s) if !slug::is_valid(s)) {
+        auth::check_revocation(rqctx.context(), &identity).await?;
+        return Err(not_found(&path.org));
+    }
+    let state = rqctx.context();
+    let (revocation, read) = tokio::join!(
+        auth::check_revocation(state, &identity),
+        repo::orgs::read_as(&state.pool, identity.user_id, &key)
+    );
+    revocation?;
+    let (user_exists, org) = read.map_err(db_error)?;
+    if !user_exists {
+        return Err(ApiError::unauthorized("the token's user does not exist"));
+    }
+    org.map(HttpResponseOk).ok_or_else(|| not_found(&path.org))
 }
 
 pub async fn update(

@@ -49,6 +49,59 @@ macro_rules! org_select {
     };
 }
 
+#[derive(sqlx::FromRow)]
+struct ReadRow {
+    user_exists: bool,
+    id: Option<Uuid>,
+    name: Option<String>,
+    slug: Option<String>,
+    role: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// The caller's view of one organization in a single round trip (the SQL
+/// function `app_org_read` opens the identity through `app_begin` and reads
+/// under RLS). Returns whether the user exists, and the organization if the
+/// caller is a member.
+pub async fn read_as(
+    pool: &sqlx::PgPool,
+    user: Uuid,
+    key: &OrgKey<'_>,
+) -> Result<(bool, Option<Org>), sqlx::Error> {
+    let (id, slug) = match key {
+        OrgKey::Id(id) => (Some(*id), None),
+        OrgKey::Slug(s) => (None, Some(*s)),
+    };
+    let row = sqlx::query_as::<_, ReadRow>("SELECT * FROM app_org_read($1, $2, $3)")
+        .bind(user)
+        .bind(id)
+        .bind(slug)
+        .fetch_one(pool)
+        .await?;
+    let org = match (
+        row.id,
+        row.name,
+        row.slug,
+        row.role,
+        row.created_at,
+        row.updated_at,
+    ) {
+        (Some(id), Some(name), Some(slug), Some(role), Some(created_at), Some(updated_at)) => {
+            Some(Org {
+                id,
+                name,
+                slug,
+                role: super::role(&role)?,
+                created_at,
+                updated_at,
+            })
+        }
+        _ => None,
+    };
+    Ok((row.user_exists, org))
+}
+
 /// Inserts without RETURNING: the new row is not visible to its creator until
 /// the owner membership exists.
 pub async fn insert(

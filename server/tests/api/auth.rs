@@ -225,7 +225,21 @@ async fn every_kind_of_bad_token_is_rejected_with_its_code() {
 async fn logout_revokes_the_token() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
+    let org = client
+        .org_create(&backend_client::types::CreateOrg {
+            name: "Mine".parse().unwrap(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    // The single-round-trip read checks the denylist too.
+    let err = client.org_get(&org.id.to_string()).await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::TokenRevoked)
+    );
     let err = client.auth_me().await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),

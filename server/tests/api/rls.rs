@@ -198,3 +198,39 @@ async fn the_identity_does_not_outlive_its_transaction_on_a_reused_connection() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_single_round_trip_org_read_applies_the_same_policies() {
+    let w = world().await;
+    let mut app = PgConnection::connect(&w.db.app_url).await.unwrap();
+    let read = |user: Uuid, org: Uuid| {
+        sqlx::query_as::<_, (bool, Option<Uuid>)>(
+            "SELECT user_exists, id FROM app_org_read($1, $2, NULL)",
+        )
+        .bind(user)
+        .bind(org)
+    };
+    assert_eq!(
+        read(w.a, w.org_a).fetch_one(&mut app).await.unwrap(),
+        (true, Some(w.org_a))
+    );
+    assert_eq!(
+        read(w.b, w.org_a).fetch_one(&mut app).await.unwrap(),
+        (true, None),
+        "B cannot read A's org"
+    );
+    assert_eq!(
+        read(Uuid::new_v4(), w.org_a)
+            .fetch_one(&mut app)
+            .await
+            .unwrap(),
+        (false, None)
+    );
+    for table in TABLES {
+        assert_eq!(
+            count(&mut app, table).await,
+            0,
+            "{table}: the identity ended with the statement"
+        );
+    }
+}

@@ -90,6 +90,17 @@ pub struct RuntimeEntry {
     pub value: String,
 }
 
+/// Percentiles of how long change events took to be applied here, over the
+/// most recent events (at most 4096), in microseconds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct LagSummary {
+    /// Events in the sample.
+    pub count: u64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+}
+
 /// What this replica currently uses, and how fresh it is.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct RuntimeConfig {
@@ -104,4 +115,8 @@ pub struct RuntimeConfig {
     pub last_reconcile_at: Option<DateTime<Utc>>,
     /// Is the Redis subscriber connected right now?
     pub subscriber_connected: bool,
+    /// From the writer's commit to the entry being applied on this replica.
+    pub commit_to_applied: LagSummary,
+    /// From the writer's PUBLISH to the entry being applied on this replica.
+    pub publish_to_applied: LagSummary,
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The benchmark suite (not a test): see docs/performance.md for the method.
+# One machine, one run: builds release, seeds a dataset, drives the server
+# with wrk, runs the pgbench reference, measures config propagation across
+# three replicas, and rewrites the results section of docs/performance.md.
+#
+#   scripts/bench.sh            # full run (~10 minutes of measurement)
+#   BENCH_SECONDS=5 BENCH_REPS=1 scripts/bench.sh   # a quick look
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+# shellcheck source=lib/services.sh source-path=SCRIPTDIR
+source scripts/lib/services.sh
+ensure_services
+
+secs="${BENCH_SECONDS:-15}"
+reps="${BENCH_REPS:-3}"
+conns="${BENCH_CONNECTIONS:-32}"
+updates="${BENCH_UPDATES:-1000}"
+admin_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db=backend_bench
+work=$(mktemp -d)
+export BENCH_DIR="$root/scripts/bench" BENCH_PAIRS="$work/pairs.txt"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+log "building release binaries"
+cargo build --release --locked -q -p backend-server -p backend-e2e --bin backend --bin bench-tool
+bin="$CARGO_TARGET_DIR/release/backend"
+tool="$CARGO_TARGET_DIR/release/bench-tool"
+
+url_for() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "$admin_url" "$1" "$2"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER backend_owner" >/dev/null
+env -i PATH="$PATH" ENVIRONMENT=prod MIGRATION_DATABASE_URL="$(url_for backend_owner $db)" LOG_LEVEL=warn "$bin" migrate
+
+secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+start_server() { # start_server PORT [taskset-cpus]
+    local port=$1 cpus=${2:-}
+    local -a cmd=("$bin" serve)
+    [ -n "$cpus" ] && cmd=(taskset -c "$cpus" "$bin" serve)
+    env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
+        DATABASE_URL="$(url_for backend_app $db)" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
+        REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
+        GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "${cmd[@]}" >>"$work/server-$port.log" 2>&1 &
+    pids+=("$!")
+    server_pid=$!
+    local started; started=$(date +%s%N)
+    until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
+        sleep 0.005
+    done
+    ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+
+port=$(free_port)
+start_server "$port"
+base="http://127.0.0.1:$port"
+idle_rss_kb=$(kb "$server_pid" VmRSS)
+startup_ms=$ready_ms
+log "server ready in ${startup_ms} ms, idle RSS ${idle_rss_kb} kB; seeding 1000 orgs x 10 projects"
+"$tool" seed "$base" 1000 10 "$BENCH_PAIRS"
+
+results="$work/results.tsv"
+printf 'scenario\trep\treq_s\tp50_ms\tp99_ms\tnon2xx\tcpu_s\n' >"$results"
+to_ms() { python3 -c 'import sys, re; v, u = re.match(r"([\d.]+)(\w+)", sys.argv[1]).groups(); print(round(float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u], 3))' "$1"; }
+run_wrk() { # run_wrk NAME REP PID [wrk args...]
+    local name=$1 rep=$2 pid=$3; shift 3
+    local before after out
+    before=$(cpu_ticks "$pid")
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$@")
+    after=$(cpu_ticks "$pid")
+    echo "$out" >"$work/wrk-$name-$rep.txt"
+    local rps p50 p99 non2xx
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
+    p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$rps" "$p50" "$p99" "$non2xx" \
+        "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK), 2))")" >>"$results"
+}
+
+for rep in $(seq 1 "$reps"); do
+    log "repetition $rep/$reps"
+    run_wrk org_get "$rep" "$server_pid" -s scripts/bench/org_get.lua "$base"
+    run_wrk projects_list "$rep" "$server_pid" -s scripts/bench/projects_list.lua "$base"
+    run_wrk project_create_delete "$rep" "$server_pid" -s scripts/bench/project_create_delete.lua "$base"
+    run_wrk health "$rep" "$server_pid" "$base/health"
+    run_wrk guest_signin "$rep" "$server_pid" -s scripts/bench/guest.lua "$base/api/v1/auth/guest"
+done
+peak_rss_kb=$(kb "$server_pid" VmHWM)
+
+log "256 connections against the org read"
+conns=256 run_wrk org_get_256conns 1 "$server_pid" -s scripts/bench/org_get.lua "$base"
+
+log "pgbench reference"
+read -r _ oid _ uid < <(head -n 1 "$BENCH_PAIRS")
+pg_results="$work/pgbench.tsv"
+printf 'scenario\trep\ttps\n' >"$pg_results"
+psql "$admin_url" -qc "DROP DATABASE IF EXISTS backend_bench_pgbench WITH (FORCE)" -c "CREATE DATABASE backend_bench_pgbench" >/dev/null
+pgbench -q -i -s 10 "$(url_for "$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$admin_url")" backend_bench_pgbench)" >/dev/null 2>&1
+for rep in $(seq 1 "$reps"); do
+    tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$secs" -D uid="$uid" -D oid="$oid" -f scripts/bench/naive_read.sql \
+        "$(url_for backend_app $db)" 2>/dev/null | awk '/^tps/ {print $3}')
+    printf 'naive_rls_read\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
+    tps=$(pgbench -n -S -M prepared -c 16 -j 2 -T "$secs" \
+        "$(url_for "$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$admin_url")" backend_bench_pgbench)" 2>/dev/null | awk '/^tps/ {print $3}')
+    printf 'pgbench_S\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
+done
+
+log "server pinned to one core (taskset -c 0), wrk on the other"
+pinned_port=$(free_port)
+start_server "$pinned_port" 0
+taskset -c 1 true 2>/dev/null && pin_wrk=(taskset -c 1) || pin_wrk=()
+before=$(cpu_ticks "$server_pid")
+pinned_out=$("${pin_wrk[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency -s scripts/bench/org_get.lua "http://127.0.0.1:$pinned_port")
+echo "$pinned_out" >"$work/wrk-pinned.txt"
+pinned_rps=$(echo "$pinned_out" | awk '/Requests\/sec/ {print $2}')
+pinned_p99=$(to_ms "$(echo "$pinned_out" | awk '$1 == "99%" {print $2}')")
+
+log "config propagation: $updates updates through replica 1 to replicas 2 and 3"
+p2=$(free_port); start_server "$p2"; r2="http://127.0.0.1:$p2"
+p3=$(free_port); start_server "$p3"; r3="http://127.0.0.1:$p3"
+admin_token=$(env -i JWT_SECRET="$secret" "$bin" token --admin --ttl 1h --subject bench)
+"$tool" propagation "$admin_token" "$updates" "$base" "$r2" "$r3" | tee "$work/propagation.txt" >&2
+
+python3 scripts/bench/report.py "$results" "$pg_results" "$work/propagation.txt" \
+    "$startup_ms" "$idle_rss_kb" "$peak_rss_kb" "$pinned_rps" "$pinned_p99" "$secs" "$reps" "$conns" \
+    docs/performance.md
+log "raw output kept in $work; results written to docs/performance.md"
