@@ -45,7 +45,7 @@ start_server() { # start_server PORT [taskset-cpus]
     local -a cmd=("$bin" serve)
     [ -n "$cpus" ] && cmd=(taskset -c "$cpus" "$bin" serve)
     env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
-        DATABASE_URL="$(url_for backend_app $db)" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
+        DATABASE_URL="$(url_for backend_app $db)?sslmode=disable" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
         REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
         GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "${cmd[@]}" >>"$work/server-$port.log" 2>&1 &
     pids+=("$!")
@@ -101,6 +101,8 @@ log "256 connections against the org read"
 conns=256 run_wrk org_get_256conns 1 "$server_pid" -s scripts/bench/org_get.lua "$base"
 
 log "pgbench reference"
+# Loopback on both sides: no TLS for the server's pool nor for pgbench.
+export PGSSLMODE=disable
 read -r _ oid _ uid < <(head -n 1 "$BENCH_PAIRS")
 pg_results="$work/pgbench.tsv"
 printf 'scenario\trep\ttps\n' >"$pg_results"

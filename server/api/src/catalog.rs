@@ -99,6 +99,15 @@ pub fn error_catalog_markdown() -> String {
         }
     }
     out.push_str(
+        "## Request ids\n\n\
+         Every response carries an `x-request-id` header with the id the server assigned to \
+         the request (a UUID); every error body repeats it as `request_id`, and every log line \
+         of the request carries it as `req_id`. A client-supplied `X-Request-Id` header is not \
+         adopted as that id (dropshot assigns its own before any application code runs), but it \
+         is recorded on every log line of the request as `hdr_x_request_id` (only when it is \
+         valid visible ASCII), so a client's own correlation id still finds the server's logs.\n\n",
+    );
+    out.push_str(
         "## Note on router errors\n\n\
          `NOT_FOUND` (404) and `METHOD_NOT_ALLOWED` (405) are produced by dropshot's router when \
          no operation matches, so no handler of ours can shape them. Their body is dropshot's \
