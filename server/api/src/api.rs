@@ -60,12 +60,19 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<TokenResponse>>;
 
     /// Revoke the presented token
+    ///
+    /// The token's id goes on a denylist in Redis until the token would have
+    /// expired; any later use answers 401 `TOKEN_REVOKED`. Admin tokens cannot
+    /// be revoked (403); they expire.
     #[endpoint { method = POST, path = "/api/v1/auth/logout", tags = ["Auth"] }]
     async fn auth_logout(
         rqctx: RequestContext<Self::Context>,
     ) -> ApiResult<HttpResponseUpdatedNoContent>;
 
     /// The signed-in user
+    ///
+    /// The guest the bearer token was issued to: id, generated username and
+    /// creation time. Nothing else is stored about a guest.
     #[endpoint { method = GET, path = "/api/v1/auth/me", tags = ["Auth"] }]
     async fn auth_me(rqctx: RequestContext<Self::Context>) -> ApiResult<HttpResponseOk<User>>;
 
@@ -80,6 +87,9 @@ pub trait BackendApi {
     ) -> ApiResult<Created<Org>>;
 
     /// List the caller's organizations, newest first
+    ///
+    /// Only organizations the caller is a member of exist for it; each comes
+    /// with the caller's role. `limit` 1-100 (default 20), `offset` from 0.
     #[endpoint { method = GET, path = "/api/v1/orgs", tags = ["Organizations"] }]
     async fn org_list(
         rqctx: RequestContext<Self::Context>,
@@ -87,6 +97,10 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Page<Org>>>;
 
     /// Get an organization by id or slug
+    ///
+    /// `{org}` is the organization's UUID or its slug. An organization the
+    /// caller is not a member of answers 404 `ORG_NOT_FOUND`, exactly like one
+    /// that does not exist.
     #[endpoint { method = GET, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_get(
         rqctx: RequestContext<Self::Context>,
@@ -94,6 +108,10 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Org>>;
 
     /// Rename an organization or change its slug (owner or admin)
+    ///
+    /// `name` is required; `slug` is kept when absent. A slug another
+    /// organization uses answers 409 `ORG_SLUG_CONFLICT`; a plain member gets
+    /// 403 `FORBIDDEN`.
     #[endpoint { method = PUT, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_update(
         rqctx: RequestContext<Self::Context>,
@@ -102,6 +120,8 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Org>>;
 
     /// Delete an organization with its projects and memberships (owner only)
+    ///
+    /// Irreversible. Admins and members get 403 `FORBIDDEN`.
     #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_delete(
         rqctx: RequestContext<Self::Context>,
@@ -109,6 +129,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// List the members of an organization
+    ///
+    /// Every member may see the others' user ids, usernames and roles, oldest
+    /// membership first.
     #[endpoint { method = GET, path = "/api/v1/orgs/{org}/members", tags = ["Organizations"] }]
     async fn member_list(
         rqctx: RequestContext<Self::Context>,
@@ -128,6 +151,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Member>>;
 
     /// Remove a member (owner or admin; anyone may remove themselves)
+    ///
+    /// Admins cannot remove owners. Removing the last owner answers 409
+    /// `LAST_OWNER`; a user who is not a member answers 404 `USER_NOT_FOUND`.
     #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}/members/{user_id}", tags = ["Organizations"] }]
     async fn member_remove(
         rqctx: RequestContext<Self::Context>,
@@ -135,6 +161,10 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// Create a project in an organization (owner or admin)
+    ///
+    /// The slug is derived from the name when absent and must be unique within
+    /// the organization (409 `PROJECT_SLUG_CONFLICT`). Answers 201 with the
+    /// project's path in `Location`.
     #[endpoint { method = POST, path = "/api/v1/orgs/{org}/projects", tags = ["Projects"] }]
     async fn project_create(
         rqctx: RequestContext<Self::Context>,
@@ -143,6 +173,8 @@ pub trait BackendApi {
     ) -> ApiResult<Created<Project>>;
 
     /// List an organization's projects, newest first
+    ///
+    /// Any member may list them. `limit` 1-100 (default 20), `offset` from 0.
     #[endpoint { method = GET, path = "/api/v1/orgs/{org}/projects", tags = ["Projects"] }]
     async fn project_list(
         rqctx: RequestContext<Self::Context>,
@@ -151,6 +183,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Page<Project>>>;
 
     /// Get a project
+    ///
+    /// A project of an organization the caller is not a member of answers 404
+    /// `PROJECT_NOT_FOUND`, exactly like one that does not exist.
     #[endpoint { method = GET, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_get(
         rqctx: RequestContext<Self::Context>,
@@ -158,6 +193,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Project>>;
 
     /// Rename a project or change its slug (owner or admin of its organization)
+    ///
+    /// `name` is required; `slug` is kept when absent. Plain members get 403
+    /// `FORBIDDEN`.
     #[endpoint { method = PUT, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_update(
         rqctx: RequestContext<Self::Context>,
@@ -166,6 +204,8 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Project>>;
 
     /// Delete a project (owner or admin of its organization)
+    ///
+    /// Irreversible. Plain members get 403 `FORBIDDEN`.
     #[endpoint { method = DELETE, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_delete(
         rqctx: RequestContext<Self::Context>,
@@ -173,6 +213,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// List the configuration of a service
+    ///
+    /// Any signed-in caller (guest or admin) may read. Entries come from
+    /// PostgreSQL, ordered by key; `service` defaults to `backend`.
     #[endpoint { method = GET, path = "/api/v1/configs", tags = ["Configs"] }]
     async fn config_list(
         rqctx: RequestContext<Self::Context>,
@@ -180,6 +223,8 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<Page<ConfigEntry>>>;
 
     /// Get one configuration entry
+    ///
+    /// The stored value and its version; `service` defaults to `backend`.
     #[endpoint { method = GET, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
     async fn config_get(
         rqctx: RequestContext<Self::Context>,
@@ -203,6 +248,9 @@ pub trait BackendApi {
     ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
 
     /// The audit history of a configuration entry, newest first
+    ///
+    /// One row per write: old and new value, version, who wrote it (the admin
+    /// token's subject), when, and the reason given.
     #[endpoint { method = GET, path = "/api/v1/configs/{key}/history", tags = ["Configs"] }]
     async fn config_history(
         rqctx: RequestContext<Self::Context>,

@@ -200,3 +200,55 @@ impl ConfigRuntime {
         self.subscriber.get().is_some_and(|s| s.is_connected())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(version: i64, value: &str) -> ConfigEntry {
+        ConfigEntry {
+            service: "backend".into(),
+            key: "LOG_LEVEL".into(),
+            value: value.into(),
+            version,
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_newer_versions_replace_an_entry() {
+        let level = LogLevel::new("info");
+        let runtime = ConfigRuntime::new(level.clone(), Arc::new(Metrics::new()));
+        assert!(runtime.apply(entry(2, "debug"), Source::Event));
+        assert!(
+            !runtime.apply(entry(2, "debug"), Source::Event),
+            "a duplicate is ignored"
+        );
+        assert!(
+            !runtime.apply(entry(1, "error"), Source::Event),
+            "an older version is ignored"
+        );
+        assert_eq!(runtime.version_of("backend", "LOG_LEVEL"), Some(2));
+        assert_eq!(runtime.own_value("LOG_LEVEL").as_deref(), Some("debug"));
+        assert_eq!(level.get(), slog::Level::Debug, "LOG_LEVEL took effect");
+        assert!(
+            runtime.apply(entry(5, "warn"), Source::Reconcile),
+            "a gap in versions is fine"
+        );
+        assert_eq!(level.get(), slog::Level::Warning);
+    }
+
+    #[test]
+    fn lag_percentiles_cover_the_recent_events() {
+        let runtime = ConfigRuntime::new(LogLevel::new("info"), Arc::new(Metrics::new()));
+        for us in 1..=100 {
+            runtime.record_lag(us, us / 2);
+        }
+        let (commit, publish) = runtime.lag_summaries();
+        assert_eq!(
+            (commit.count, commit.p50_us, commit.p99_us, commit.max_us),
+            (100, 50, 99, 100)
+        );
+        assert_eq!(publish.max_us, 50);
+    }
+}
