@@ -189,69 +189,54 @@ pub fn parse_json<T: DeserializeOwned>(
     })
 }
 
-/// Path parameters of type `T`.
-#[derive(Debug)]
-pub struct PathParams<T>(pub T);
+/// Defines a wrapper around one of dropshot's shared extractors (`Path`,
+/// `Query`) that keeps its OpenAPI metadata and reports its failures as a
+/// tagged `VALIDATION_ERROR`.
+macro_rules! validated_extractor {
+    ($(#[$doc:meta])* $name:ident, $inner:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<T>(pub T);
 
-impl<T> PathParams<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-#[async_trait::async_trait]
-impl<T> SharedExtractor for PathParams<T>
-where
-    T: JsonSchema + DeserializeOwned + Send + Sync + 'static,
-{
-    async fn from_request<C: ServerContext>(rqctx: &RequestContext<C>) -> Result<Self, HttpError> {
-        match <Path<T> as SharedExtractor>::from_request(rqctx).await {
-            Ok(p) => Ok(PathParams(p.into_inner())),
-            Err(e) => Err(tag(
-                ErrorCode::ValidationError,
-                e.external_message,
-                None,
-                &rqctx.request_id,
-            )),
+        impl<T> $name<T> {
+            pub fn into_inner(self) -> T {
+                self.0
+            }
         }
-    }
 
-    fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
-        <Path<T> as SharedExtractor>::metadata(content_type)
-    }
-}
+        #[async_trait::async_trait]
+        impl<T> SharedExtractor for $name<T>
+        where
+            T: JsonSchema + DeserializeOwned + Send + Sync + 'static,
+        {
+            async fn from_request<C: ServerContext>(
+                rqctx: &RequestContext<C>,
+            ) -> Result<Self, HttpError> {
+                <$inner<T> as SharedExtractor>::from_request(rqctx)
+                    .await
+                    .map(|v| $name(v.into_inner()))
+                    .map_err(|e| {
+                        tag(ErrorCode::ValidationError, e.external_message, None, &rqctx.request_id)
+                    })
+            }
 
-/// Query parameters of type `T`.
-#[derive(Debug)]
-pub struct QueryParams<T>(pub T);
-
-impl<T> QueryParams<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-#[async_trait::async_trait]
-impl<T> SharedExtractor for QueryParams<T>
-where
-    T: JsonSchema + DeserializeOwned + Send + Sync + 'static,
-{
-    async fn from_request<C: ServerContext>(rqctx: &RequestContext<C>) -> Result<Self, HttpError> {
-        match <Query<T> as SharedExtractor>::from_request(rqctx).await {
-            Ok(q) => Ok(QueryParams(q.into_inner())),
-            Err(e) => Err(tag(
-                ErrorCode::ValidationError,
-                e.external_message,
-                None,
-                &rqctx.request_id,
-            )),
+            fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
+                <$inner<T> as SharedExtractor>::metadata(content_type)
+            }
         }
-    }
-
-    fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
-        <Query<T> as SharedExtractor>::metadata(content_type)
-    }
+    };
 }
+
+validated_extractor!(
+    /// Path parameters of type `T`.
+    PathParams,
+    Path
+);
+validated_extractor!(
+    /// Query parameters of type `T`.
+    QueryParams,
+    Query
+);
 
 #[cfg(test)]
 mod tests {
