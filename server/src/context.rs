@@ -4,7 +4,6 @@ use crate::auth::jwt::JwtKeys;
 use crate::configs::ConfigRuntime;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
-use crate::telemetry::LogLevel;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -16,7 +15,6 @@ pub struct AppState {
     pub redis_prefix: String,
     pub jwt: JwtKeys,
     pub settings: Settings,
-    pub log_level: LogLevel,
     /// The OpenAPI document served at `/openapi.json`, rendered once.
     pub openapi_json: String,
     /// This replica's configuration snapshot.

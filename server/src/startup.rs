@@ -51,7 +51,7 @@ impl Application {
         let redis = crate::redis::client(&settings).context("invalid REDIS_URL")?;
         let subscriber = crate::redis::subscriber(&settings).context("invalid REDIS_URL")?;
         let metrics = Arc::new(Metrics::new());
-        let configs = Arc::new(ConfigRuntime::new(log_level.clone(), metrics.clone()));
+        let configs = Arc::new(ConfigRuntime::new(log_level, metrics.clone()));
         let loaded = watcher::warm_load(&pool, &configs)
             .await
             .context("cannot warm-load the service configuration")?;
@@ -88,7 +88,6 @@ impl Application {
             jwt: JwtKeys::new(&settings.jwt),
             openapi_json: backend_api::openapi_document().to_string(),
             settings,
-            log_level,
             configs,
             metrics,
         };

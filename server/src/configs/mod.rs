@@ -102,14 +102,6 @@ impl ConfigRuntime {
             .map(|e| e.version)
     }
 
-    /// The cached value of one of this service's own entries.
-    pub fn own_value(&self, key: &str) -> Option<String> {
-        self.snapshot
-            .load()
-            .get(&(rules::OWN_SERVICE.to_owned(), key.to_owned()))
-            .map(|e| e.value.clone())
-    }
-
     /// Applies `entry` if it is newer than the cached one; `true` if applied.
     pub fn apply(&self, entry: ConfigEntry, source: Source) -> bool {
         let key = (entry.service.clone(), entry.key.clone());
@@ -229,7 +221,7 @@ mod tests {
             "an older version is ignored"
         );
         assert_eq!(runtime.version_of("backend", "LOG_LEVEL"), Some(2));
-        assert_eq!(runtime.own_value("LOG_LEVEL").as_deref(), Some("debug"));
+        assert_eq!(runtime.entries()[0].value, "debug");
         assert_eq!(level.get(), slog::Level::Debug, "LOG_LEVEL took effect");
         assert!(
             runtime.apply(entry(5, "warn"), Source::Reconcile),
