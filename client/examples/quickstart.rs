@@ -5,7 +5,7 @@
 //! cargo run -p backend-client --example quickstart
 //! ```
 
-use backend_client::types::{CreateOrg, ErrorCode, ProjectInput};
+use backend_client::types::{ErrorCode, OrgInput, ProjectInput};
 use backend_client::{Client, Error};
 
 #[tokio::main]
@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Create an organization (the caller becomes its owner) and a project.
     let org = api
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Quickstart Inc".parse()?,
             slug: None,
         })
@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("created project {} in {}", project.slug, org.slug);
 
     // Errors are typed: match on the code, never on the message.
-    let again = CreateOrg {
+    let again = OrgInput {
         name: "Copycat".parse()?,
         slug: Some(org.slug.parse()?),
     };

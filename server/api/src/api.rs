@@ -83,7 +83,7 @@ pub trait BackendApi {
     #[endpoint { method = POST, path = "/api/v1/orgs", tags = ["Organizations"] }]
     async fn org_create(
         rqctx: RequestContext<Self::Context>,
-        body: JsonBody<CreateOrg>,
+        body: JsonBody<OrgInput>,
     ) -> ApiResult<Created<Org>>;
 
     /// List the caller's organizations, newest first
@@ -116,7 +116,7 @@ pub trait BackendApi {
     async fn org_update(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<OrgPath>,
-        body: JsonBody<UpdateOrg>,
+        body: JsonBody<OrgInput>,
     ) -> ApiResult<HttpResponseOk<Org>>;
 
     /// Delete an organization with its projects and memberships (owner only)

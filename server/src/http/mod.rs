@@ -116,7 +116,7 @@ impl BackendApi for ServerImpl {
 
     async fn org_create(
         rqctx: RequestContext<AppState>,
-        body: JsonBody<CreateOrg>,
+        body: JsonBody<OrgInput>,
     ) -> ApiResult<Created<Org>> {
         run(&rqctx, orgs::create(&rqctx, body.into_inner())).await
     }
@@ -138,7 +138,7 @@ impl BackendApi for ServerImpl {
     async fn org_update(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
-        body: JsonBody<UpdateOrg>,
+        body: JsonBody<OrgInput>,
     ) -> ApiResult<HttpResponseOk<Org>> {
         run(
             &rqctx,

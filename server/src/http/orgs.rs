@@ -59,7 +59,7 @@ pub fn require_manager(org: &Org) -> Result<(), ApiError> {
 
 pub async fn create(
     rqctx: &RequestContext<AppState>,
-    input: CreateOrg,
+    input: OrgInput,
 ) -> Result<Created<Org>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
@@ -131,7 +131,7 @@ pub async fn get(
 pub async fn update(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
-    input: UpdateOrg,
+    input: OrgInput,
 ) -> Result<HttpResponseOk<Org>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;

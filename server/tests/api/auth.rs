@@ -226,7 +226,7 @@ async fn logout_revokes_the_token() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
     let org = client
-        .org_create(&backend_client::types::CreateOrg {
+        .org_create(&backend_client::types::OrgInput {
             name: "Mine".parse().unwrap(),
             slug: None,
         })

@@ -185,7 +185,7 @@ async fn an_unexpected_database_fault_is_500_without_internals() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
     let org = client
-        .org_create(&backend_client::types::CreateOrg {
+        .org_create(&backend_client::types::OrgInput {
             name: "Acme".parse().unwrap(),
             slug: None,
         })

@@ -1,5 +1,5 @@
 use crate::helpers::spawn_app;
-use backend_client::types::{CreateOrg, ErrorCode, Role, SetMemberRole};
+use backend_client::types::{ErrorCode, OrgInput, Role, SetMemberRole};
 
 #[tokio::test]
 async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
@@ -8,7 +8,7 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
     let (_, admin_user, admin) = app.guest().await;
     let (_, member_user, member) = app.guest().await;
     let org = owner
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Team".parse().unwrap(),
             slug: None,
         })

@@ -1,8 +1,8 @@
 use crate::helpers::spawn_app;
-use backend_client::types::{CreateOrg, ErrorCode, Role, UpdateOrg};
+use backend_client::types::{ErrorCode, OrgInput, Role};
 
-fn create(name: &str, slug: Option<&str>) -> CreateOrg {
-    CreateOrg {
+fn create(name: &str, slug: Option<&str>) -> OrgInput {
+    OrgInput {
         name: name.parse().unwrap(),
         slug: slug.map(|s| s.parse().unwrap()),
     }
@@ -87,7 +87,7 @@ async fn slug_and_name_rules_are_enforced() {
     };
     for bad in ["ab", "Upper", "two--hyphens", "-lead", "trail-", "sp ace"] {
         assert!(
-            bad.parse::<backend_client::types::CreateOrgSlug>().is_err(),
+            bad.parse::<backend_client::types::OrgInputSlug>().is_err(),
             "{bad}"
         );
         let body: serde_json::Value = post(serde_json::json!({"name": "Fine", "slug": bad}))
@@ -168,7 +168,7 @@ async fn owners_update_and_delete_members_may_not() {
         )
         .await
         .unwrap();
-    let update = UpdateOrg {
+    let update = OrgInput {
         name: "Acme 2".parse().unwrap(),
         slug: Some("acme-two".parse().unwrap()),
     };

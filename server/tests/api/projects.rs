@@ -1,5 +1,5 @@
 use crate::helpers::spawn_app;
-use backend_client::types::{CreateOrg, ErrorCode, ProjectInput, Role, SetMemberRole};
+use backend_client::types::{ErrorCode, OrgInput, ProjectInput, Role, SetMemberRole};
 
 fn input(name: &str, slug: Option<&str>) -> ProjectInput {
     ProjectInput {
@@ -13,7 +13,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
     let app = spawn_app().await;
     let (owner_token, _, client) = app.guest().await;
     let org = client
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Acme".parse().unwrap(),
             slug: None,
         })
@@ -52,7 +52,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
 
     // The same slug is fine in another org.
     let other = client
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Other".parse().unwrap(),
             slug: None,
         })
@@ -96,7 +96,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
     let (_, _, owner) = app.guest().await;
     let (_, member_user, member) = app.guest().await;
     let org = owner
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Acme".parse().unwrap(),
             slug: None,
         })

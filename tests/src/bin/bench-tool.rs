@@ -9,7 +9,7 @@
 //!   commit→applied and publish→applied percentiles and the client-observed
 //!   PUT-returned→visible-everywhere percentiles.
 
-use backend_client::types::{CreateOrg, ProjectInput, PutConfig};
+use backend_client::types::{OrgInput, ProjectInput, PutConfig};
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
@@ -49,7 +49,7 @@ async fn seed(url: &str, n: usize, projects: usize, out: &str) {
             let api = backend_client::with_token(url, &signin.access_token).unwrap();
             let slug = format!("bench-org-{i}");
             let org = api
-                .org_create(&CreateOrg {
+                .org_create(&OrgInput {
                     name: format!("Bench org {i}").parse().unwrap(),
                     slug: Some(slug.parse().unwrap()),
                 })

@@ -2,7 +2,7 @@
 //! Every probe must answer 404 (never 403, never 200), and A's data must be
 //! unchanged afterwards.
 
-use backend_client::types::{CreateOrg, ErrorCode, ProjectInput, Role, SetMemberRole, UpdateOrg};
+use backend_client::types::{ErrorCode, OrgInput, ProjectInput, Role, SetMemberRole};
 use backend_client::{Client, Error};
 use backend_e2e::spawn::Backend;
 
@@ -28,7 +28,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     let (b_user, b) = guest(&backend).await;
     let slug = format!("a-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let org = a
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "A's".parse().unwrap(),
             slug: Some(slug.parse().unwrap()),
         })
@@ -56,7 +56,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
             code(
                 b.org_update(
                     key,
-                    &UpdateOrg {
+                    &OrgInput {
                         name: "pwned".parse().unwrap(),
                         slug: None
                     }

@@ -1,4 +1,4 @@
-use backend_client::types::{CreateOrg, ProjectInput, Role, UpdateOrg};
+use backend_client::types::{OrgInput, ProjectInput, Role};
 use backend_e2e::spawn::Backend;
 
 #[tokio::test]
@@ -11,7 +11,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     let slug = format!("e2e-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
 
     let created = api
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "E2E Org".parse().unwrap(),
             slug: Some(slug.parse().unwrap()),
         })
@@ -38,7 +38,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     let renamed = api
         .org_update(
             &slug,
-            &UpdateOrg {
+            &OrgInput {
                 name: "E2E Org renamed".parse().unwrap(),
                 slug: None,
             },

@@ -4,7 +4,7 @@
 //! cluster hostnames point at the local services, the database is a fresh
 //! one, and the listen port is a free one (8000 may be taken).
 
-use backend_client::types::{CreateOrg, ProjectInput};
+use backend_client::types::{OrgInput, ProjectInput};
 use backend_e2e::chart::{self, container, find, strings};
 use backend_e2e::spawn::{Backend, backend_bin, free_port};
 use backend_e2e::testenv;
@@ -104,7 +104,7 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
         .into_inner();
     let api = backend.client_with_token(&signin.access_token);
     let org = api
-        .org_create(&CreateOrg {
+        .org_create(&OrgInput {
             name: "Smoke".parse().unwrap(),
             slug: None,
         })

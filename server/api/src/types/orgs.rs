@@ -36,10 +36,10 @@ impl Role {
     }
 }
 
-/// Body of `POST /api/v1/orgs`.
+/// Body of `POST /api/v1/orgs` and `PUT /api/v1/orgs/{org}`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CreateOrg {
+pub struct OrgInput {
     /// 1–100 characters, no control characters, not only whitespace
     /// (leading and trailing whitespace is trimmed).
     #[schemars(
@@ -49,30 +49,8 @@ pub struct CreateOrg {
         )
     )]
     pub name: String,
-    /// Lowercase letters, digits and single hyphens, 3–63 characters; derived
-    /// from the name when absent.
-    #[serde(default)]
-    #[schemars(
-        length(min = 3, max = 63),
-        regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    )]
-    pub slug: Option<String>,
-}
-
-/// Body of `PUT /api/v1/orgs/{org}`.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateOrg {
-    /// 1–100 characters, no control characters, not only whitespace
-    /// (leading and trailing whitespace is trimmed).
-    #[schemars(
-        length(min = 1, max = 100),
-        regex(
-            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
-        )
-    )]
-    pub name: String,
-    /// New slug; unchanged when absent.
+    /// Lowercase letters, digits and single hyphens, 3–63 characters. On
+    /// create it is derived from the name when absent; on update it is kept.
     #[serde(default)]
     #[schemars(
         length(min = 3, max = 63),
