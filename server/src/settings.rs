@@ -60,6 +60,9 @@ pub struct Settings {
     pub redis_password: Option<SecretString>,
     pub jwt: JwtSettings,
     pub guest_signin_rate_limit_per_minute: u32,
+    /// Proxies in front of the server that append to `X-Forwarded-For`
+    /// (1 behind one ingress); 0 trusts no header and uses the TCP peer.
+    pub trusted_proxy_hops: usize,
     pub config_reconcile_interval: Duration,
     pub shutdown_grace: Duration,
     pub request_body_max_bytes: usize,
@@ -93,6 +96,7 @@ pub const VARIABLES: &[&str] = &[
     "JWT_AUDIENCE",
     "JWT_TTL_SECONDS",
     "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
+    "TRUSTED_PROXY_HOPS",
     "CONFIG_RECONCILE_INTERVAL",
     "SHUTDOWN_GRACE_SECONDS",
     "REQUEST_BODY_MAX_BYTES",
@@ -243,6 +247,11 @@ impl Settings {
                 "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
                 10u32,
                 "sign-ins per minute as a whole number",
+            )?,
+            trusted_proxy_hops: src.parse(
+                "TRUSTED_PROXY_HOPS",
+                0usize,
+                "a number of proxies (0 when clients connect directly)",
             )?,
             config_reconcile_interval: Duration::from_secs(reconcile),
             shutdown_grace: Duration::from_secs(src.parse(

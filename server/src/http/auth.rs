@@ -30,7 +30,17 @@ pub async fn guest(
     rqctx: &RequestContext<AppState>,
 ) -> Result<HttpResponseCreated<TokenResponse>, ApiError> {
     let state = rqctx.context();
-    let client = rqctx.request.remote_addr().ip().to_string();
+    let forwarded_for = rqctx
+        .request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let client = super::client_address::client_address(
+        rqctx.request.remote_addr().ip(),
+        forwarded_for,
+        state.settings.trusted_proxy_hops,
+    )
+    .to_string();
     rate_limit::hit(
         &state.redis,
         &state.redis_prefix,

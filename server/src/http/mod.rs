@@ -2,6 +2,7 @@
 //! of its resource and turns the outcome into a [`Reply`].
 
 mod auth;
+mod client_address;
 mod configs;
 mod db_error;
 mod docs;

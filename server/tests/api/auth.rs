@@ -325,3 +325,35 @@ async fn the_eleventh_sign_in_in_a_minute_is_429_and_other_addresses_are_unaffec
     let other = client_from(&app, "127.0.0.2");
     assert_eq!(other.auth_guest().await.unwrap().status(), 201);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_rate_limit_follows_x_forwarded_for() {
+    let app = spawn_app_with(&[
+        ("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "2"),
+        ("TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    let second_of_minute = chrono::Utc::now().timestamp() % 60;
+    if second_of_minute > 55 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            (61 - second_of_minute) as u64,
+        ))
+        .await;
+    }
+    let sign_in = |xff: &'static str| {
+        app.http
+            .post(app.url("/api/v1/auth/guest"))
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    assert_eq!(sign_in("198.51.100.1").await.unwrap().status(), 201);
+    assert_eq!(sign_in("198.51.100.1").await.unwrap().status(), 201);
+    assert_eq!(sign_in("198.51.100.1").await.unwrap().status(), 429);
+    // A forged entry on the left does not buy a fresh bucket.
+    assert_eq!(
+        sign_in("203.0.113.9, 198.51.100.1").await.unwrap().status(),
+        429
+    );
+    // Another client behind the same proxy has its own.
+    assert_eq!(sign_in("198.51.100.2").await.unwrap().status(), 201);
+}

@@ -117,6 +117,7 @@ JWT_ISSUER: {{ $c.jwt.issuer | quote }}
 JWT_AUDIENCE: {{ $c.jwt.audience | quote }}
 JWT_TTL_SECONDS: {{ $c.jwt.ttlSeconds | toString | quote }}
 GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE: {{ $c.guestSigninRateLimitPerMinute | toString | quote }}
+TRUSTED_PROXY_HOPS: {{ $c.trustedProxyHops | toString | quote }}
 CONFIG_RECONCILE_INTERVAL: {{ $c.configReconcileIntervalSeconds | toString | quote }}
 SHUTDOWN_GRACE_SECONDS: {{ $c.shutdownGraceSeconds | toString | quote }}
 {{- end }}
