@@ -20,7 +20,7 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
 # Databases left behind by earlier runs (each test makes its own).
-psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) \
+psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE);', datname) \
     FROM pg_database WHERE datname LIKE 'backend\_test\_%'" | psql "$DATABASE_URL" -q >/dev/null
 
 echo "== Build the client example (the e2e suite runs it)"
