@@ -23,6 +23,13 @@ async fn view(backend: &Backend, token: &str) -> RuntimeConfig {
         .into_inner()
 }
 
+/// Is the replica's subscription live? The watcher reconciles right after
+/// `PSUBSCRIBE` + `PING` return, so a reconcile time means events flow.
+async fn subscribed(backend: &Backend, token: &str) -> bool {
+    let v = view(backend, token).await;
+    v.subscriber_connected && v.last_reconcile_at.is_some()
+}
+
 /// Polls `backend`'s runtime view until `key` has `version`; returns how long it took.
 async fn wait_for(
     backend: &Backend,
@@ -65,7 +72,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
     let token = admin_token();
     for r in [&r2, &r3] {
         let started = Instant::now();
-        while !view(r, &token).await.subscriber_connected {
+        while !subscribed(r, &token).await {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "subscriber never connected"
@@ -138,7 +145,7 @@ async fn a_replica_that_missed_events_converges_at_reconcile_and_puts_work_while
     let r2 = Backend::start_on(db, &proxy.url_through(&redis), &fast).await;
     let token = admin_token();
     let started = Instant::now();
-    while !view(&r2, &token).await.subscriber_connected {
+    while !subscribed(&r2, &token).await {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "subscriber never connected"
