@@ -2,7 +2,9 @@
 //! container's command, args and environment taken exactly as rendered, the
 //! real binary run with them. Only what cannot exist here is changed:
 //! cluster hostnames point at the local services, the database is a fresh
-//! one, and the listen port is a free one (8000 may be taken).
+//! one, Redis is its database 15 (so the chart's real rate limit is not shared
+//! with the other tests' sign-ins), and the listen port is a free one (8000
+//! may be taken).
 
 use backend_client::types::{OrgInput, ProjectInput};
 use backend_e2e::chart::{self, container, find, strings};
@@ -24,6 +26,8 @@ fn localize(value: &str, database: &str) -> String {
     url.set_host(Some("127.0.0.1")).expect("host");
     if url.scheme().starts_with("postgres") {
         url.set_path(&format!("/{database}"));
+    } else if url.scheme().starts_with("redis") {
+        url.set_path("/15");
     }
     url.to_string()
 }
