@@ -21,7 +21,7 @@ fn not_found(service: &str, key: &str) -> ApiError {
 async fn signed_in(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     let identity = auth::authenticate(rqctx).await?;
     if !identity.admin {
-        let (_, tx) = session::begin(rqctx).await?;
+        let tx = session::begin_as(rqctx, &identity).await?;
         tx.commit().await.map_err(db_error)?;
     }
     Ok(identity)

@@ -36,11 +36,17 @@ pub fn slug_or_derived(
 }
 
 /// The organization named by `{org}` if the caller is a member; 404 otherwise.
-pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
-    let key = OrgKey::parse(org);
-    if matches!(key, OrgKey::Slug(s) if !slug::is_valid(s)) {
-        return Err(not_found(org)); // no such slug can exist; don't ask the database
+/// How `{org}` names an organization, or `None` for a slug that breaks the
+/// slug rule: no such organization can exist, so nobody need ask the database.
+fn possible_key(org: &str) -> Option<OrgKey<'_>> {
+    match OrgKey::parse(org) {
+        OrgKey::Slug(s) if !slug::is_valid(s) => None,
+        key => Some(key),
     }
+}
+
+pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
+    let key = possible_key(org).ok_or_else(|| not_found(org))?;
     repo::orgs::find(tx.conn(), &key)
         .await
         .map_err(db_error)?
@@ -106,15 +112,12 @@ pub async fn get(
 ) -> Result<HttpResponseOk<Org>, ApiError> {
     let identity = auth::verify(rqctx)?;
     if identity.admin {
-        return Err(ApiError::forbidden(
-            "admin tokens are for configuration; sign in as a guest to use tenant data",
-        ));
+        return Err(session::admin_refused());
     }
-    let key = OrgKey::parse(&path.org);
-    if matches!(key, OrgKey::Slug(s) if !slug::is_valid(s)) {
+    let Some(key) = possible_key(&path.org) else {
         auth::check_revocation(rqctx.context(), &identity).await?;
         return Err(not_found(&path.org));
-    }
+    };
     let state = rqctx.context();
     let (revocation, read) = tokio::join!(
         auth::check_revocation(state, &identity),

@@ -8,14 +8,26 @@ use crate::db::tenant::{self, TenantTx};
 use backend_api::ApiError;
 use dropshot::RequestContext;
 
+/// The answer to an admin token on a tenant route.
+pub fn admin_refused() -> ApiError {
+    ApiError::forbidden("admin tokens are for configuration; sign in as a guest to use tenant data")
+}
+
 /// The caller's identity and a transaction acting as it. A token whose user no
 /// longer exists is rejected like any other bad token.
 pub async fn begin(rqctx: &RequestContext<AppState>) -> Result<(Identity, TenantTx), ApiError> {
     let identity = auth::authenticate(rqctx).await?;
+    let tx = begin_as(rqctx, &identity).await?;
+    Ok((identity, tx))
+}
+
+/// [`begin`] for an identity that is already authenticated.
+pub async fn begin_as(
+    rqctx: &RequestContext<AppState>,
+    identity: &Identity,
+) -> Result<TenantTx, ApiError> {
     if identity.admin {
-        return Err(ApiError::forbidden(
-            "admin tokens are for configuration; sign in as a guest to use tenant data",
-        ));
+        return Err(admin_refused());
     }
     let tx = tenant::begin(&rqctx.context().pool, identity.user_id, None)
         .await
@@ -23,5 +35,5 @@ pub async fn begin(rqctx: &RequestContext<AppState>) -> Result<(Identity, Tenant
     if !tx.user_exists {
         return Err(ApiError::unauthorized("the token's user does not exist"));
     }
-    Ok((identity, tx))
+    Ok(tx)
 }
