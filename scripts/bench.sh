@@ -12,6 +12,7 @@ root=$(pwd)
 # shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
 ensure_services
+ensure_roles
 
 secs="${BENCH_SECONDS:-15}"
 reps="${BENCH_REPS:-3}"

@@ -11,15 +11,8 @@ source scripts/lib/services.sh
 ensure_services
 
 db="${BACKEND_DEV_DATABASE:-backend_dev}"
+ensure_roles
 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAt -v db="$db" <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backend_owner') THEN
-    CREATE ROLE backend_owner LOGIN NOSUPERUSER NOBYPASSRLS;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backend_app') THEN
-    CREATE ROLE backend_app LOGIN NOSUPERUSER NOBYPASSRLS;
-  END IF;
-END $$;
 SELECT format('CREATE DATABASE %I OWNER backend_owner', :'db')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SQL

@@ -22,5 +22,20 @@ ensure_services() {
 # The superuser connection used to create roles and databases.
 export PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
+# Creates the two roles if missing: backend_owner owns the schema and runs
+# migrations, backend_app is what the server connects as (RLS applies to it).
+ensure_roles() {
+    psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAt <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backend_owner') THEN
+    CREATE ROLE backend_owner LOGIN NOSUPERUSER NOBYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backend_app') THEN
+    CREATE ROLE backend_app LOGIN NOSUPERUSER NOBYPASSRLS;
+  END IF;
+END $$;
+SQL
+}
+
 # Cargo's build output lives outside the clone so that a fresh clone reuses it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/backend-target}"
