@@ -6,7 +6,7 @@ pub mod role_guard;
 pub mod tenant;
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,13 +23,32 @@ pub fn connect_options(
     Ok(options)
 }
 
+/// A pooled connection idle for longer than this is pinged before use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// A lazily connecting pool: the server starts even while PostgreSQL is down
 /// and `/ready` reports it. Acquiring waits at most `acquire_timeout`, so a
 /// request never hangs on an exhausted pool: it gets a 503 instead.
+///
+/// sqlx pings every connection it hands out by default: one extra round trip
+/// per request, as many as the whole hot read needs. Here only a connection
+/// that sat idle for [`PING_AFTER_IDLE`] (when a dropped connection is likely:
+/// a restarted server, a NAT timeout) is pinged. A connection that broke more
+/// recently fails its first statement, which answers 503 with `Retry-After`,
+/// and sqlx then discards it.
 pub fn pool(options: PgConnectOptions, max_connections: u32) -> PgPool {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
         .idle_timeout(Duration::from_secs(300))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_lazy_with(options)
 }
