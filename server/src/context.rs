@@ -2,6 +2,7 @@
 
 use crate::auth::jwt::JwtKeys;
 use crate::configs::ConfigRuntime;
+use crate::db::read_lane::ReadLane;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use sqlx::PgPool;
@@ -10,6 +11,8 @@ use std::sync::Arc;
 pub struct AppState {
     /// Connects as the application role; subject to RLS.
     pub pool: PgPool,
+    /// Connections kept apart for one-statement reads (the org read).
+    pub reads: ReadLane,
     pub redis: fred::prelude::Client,
     /// Prefix of every Redis key this process writes (isolates test runs).
     pub redis_prefix: String,

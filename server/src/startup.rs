@@ -46,8 +46,15 @@ impl Application {
         let options =
             db::connect_options(&settings.database_url, settings.database_password.as_ref())
                 .context("invalid DATABASE_URL")?;
-        let pool = db::pool(options, settings.database_max_connections);
+        // DATABASE_MAX_CONNECTIONS is the budget of the process: the read lane
+        // takes a quarter of it, the shared pool the rest.
+        let lane_size = db::read_lane::lane_size(settings.database_max_connections);
+        let pool = db::pool(
+            options.clone(),
+            settings.database_max_connections - lane_size,
+        );
         db::role_guard::ensure_rls_applies(&pool).await?;
+        let reads = db::read_lane::ReadLane::new(options, lane_size, pool.clone());
         let redis = crate::redis::client(&settings).context("invalid REDIS_URL")?;
         let subscriber = crate::redis::subscriber(&settings).context("invalid REDIS_URL")?;
         let metrics = Arc::new(Metrics::new());
@@ -83,6 +90,7 @@ impl Application {
         };
         let state = AppState {
             pool,
+            reads,
             redis,
             redis_prefix: overrides.redis_prefix,
             jwt: JwtKeys::new(&settings.jwt),
@@ -116,6 +124,7 @@ impl Application {
         let Application { server, log } = self;
         let grace = server.app_private().settings.shutdown_grace;
         let pool = server.app_private().pool.clone();
+        let reads = server.app_private().reads.clone();
         let redis = server.app_private().redis.clone();
         let stopped = server.wait_for_shutdown();
         tokio::select! {
@@ -129,6 +138,7 @@ impl Application {
             Ok(Err(e)) => warn!(log, "error while draining"; "error" => e),
             Err(_) => warn!(log, "drain timed out; closing remaining connections"),
         }
+        reads.close().await;
         pool.close().await;
         let _ = fred::prelude::ClientLike::quit(&redis).await;
         info!(log, "stopped");

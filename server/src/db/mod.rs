@@ -2,12 +2,13 @@
 //! transaction entry point.
 
 pub mod migrate;
+pub mod read_lane;
 pub mod role_guard;
 pub mod tenant;
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::{Connection, PgPool};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -24,7 +25,7 @@ pub fn connect_options(
 }
 
 /// A pooled connection idle for longer than this is pinged before use.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// A lazily connecting pool: the server starts even while PostgreSQL is down
 /// and `/ready` reports it. Acquiring waits at most `acquire_timeout`, so a

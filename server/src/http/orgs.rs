@@ -121,7 +121,7 @@ pub async fn get(
     let state = rqctx.context();
     let (revocation, read) = tokio::join!(
         auth::check_revocation(state, &identity),
-        repo::orgs::read_as(&state.pool, identity.user_id, &key)
+        repo::orgs::read_as(&state.reads, identity.user_id, &key)
     );
     revocation?;
     let (user_exists, org) = read.map_err(db_error)?;

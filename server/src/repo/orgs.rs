@@ -1,3 +1,4 @@
+use crate::db::read_lane::ReadLane;
 use backend_api::types::Org;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -65,7 +66,7 @@ struct ReadRow {
 /// under RLS). Returns whether the user exists, and the organization if the
 /// caller is a member.
 pub async fn read_as(
-    pool: &sqlx::PgPool,
+    reads: &ReadLane,
     user: Uuid,
     key: &OrgKey<'_>,
 ) -> Result<(bool, Option<Org>), sqlx::Error> {
@@ -73,11 +74,13 @@ pub async fn read_as(
         OrgKey::Id(id) => (Some(*id), None),
         OrgKey::Slug(s) => (None, Some(*s)),
     };
-    let row = sqlx::query_as::<_, ReadRow>("SELECT * FROM app_org_read($1, $2, $3)")
-        .bind(user)
-        .bind(id)
-        .bind(slug)
-        .fetch_one(pool)
+    let row = reads
+        .fetch_one(|| {
+            sqlx::query_as::<_, ReadRow>("SELECT * FROM app_org_read($1, $2, $3)")
+                .bind(user)
+                .bind(id)
+                .bind(slug)
+        })
         .await?;
     let org = match (
         row.id,

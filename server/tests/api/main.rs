@@ -15,5 +15,6 @@ mod members;
 mod migrations;
 mod orgs;
 mod projects;
+mod read_lane;
 mod rls;
 mod role_guard;

@@ -1,0 +1,145 @@
+//! A few connections kept apart for reads that are one statement in its own
+//! implicit transaction: today the hot organization read (`app_org_read`).
+//!
+//! sqlx's pool pings every connection it takes back (sqlx 0.9 does this
+//! unconditionally), which costs one more round trip per request: for a
+//! one-statement read, as much again as the read itself. After such a
+//! statement the connection carries no state worth checking (no open
+//! transaction; the identity was set with `set_config(.., true)` and ended with
+//! the statement), so this lane, a deadpool of plain connections, takes them
+//! back untested. A connection is pinged only after [`super::PING_AFTER_IDLE`],
+//! and one whose statement failed in a way that may have broken it is dropped;
+//! because the statement only reads, it is retried once on a fresh connection,
+//! so a restarted database costs no request an error.
+//!
+//! Anything that writes, or needs more than one statement, uses the sqlx pool.
+
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
+use sqlx::query::QueryAs;
+use sqlx::{Connection, FromRow, PgConnection, PgPool, Postgres};
+use std::time::Duration;
+
+/// How long a request may wait for a lane connection, like the pool's
+/// `acquire_timeout`.
+const WAIT: Duration = Duration::from_secs(3);
+
+#[derive(Clone)]
+pub struct ReadLane {
+    /// `None` when the configured connection budget is too small to split:
+    /// reads then use the shared pool.
+    lane: Option<managed::Pool<Manager>>,
+    shared: PgPool,
+}
+
+struct Manager {
+    options: PgConnectOptions,
+}
+
+impl managed::Manager for Manager {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        PgConnection::connect_with(&self.options).await
+    }
+
+    async fn recycle(
+        &self,
+        conn: &mut PgConnection,
+        metrics: &Metrics,
+    ) -> RecycleResult<sqlx::Error> {
+        if metrics.last_used() >= super::PING_AFTER_IDLE {
+            conn.ping().await?;
+        }
+        Ok(())
+    }
+}
+
+/// How many of `max_connections` the lane gets: a quarter, rounded down (so
+/// none below 4), leaving the larger part to the shared pool, which serves
+/// every transaction.
+pub fn lane_size(max_connections: u32) -> u32 {
+    max_connections / 4
+}
+
+impl ReadLane {
+    /// A lane of `size` connections, connecting lazily; `shared` serves the
+    /// reads when `size` is 0.
+    pub fn new(options: PgConnectOptions, size: u32, shared: PgPool) -> Self {
+        let lane = (size > 0).then(|| {
+            managed::Pool::builder(Manager { options })
+                .max_size(size as usize)
+                .wait_timeout(Some(WAIT))
+                .create_timeout(Some(WAIT))
+                .recycle_timeout(Some(WAIT))
+                .runtime(deadpool::Runtime::Tokio1)
+                .build()
+                .expect("a pool with a runtime and timeouts builds")
+        });
+        ReadLane { lane, shared }
+    }
+
+    /// Runs a one-statement read and returns its single row. The query is
+    /// built by `query`, so that it can be run a second time.
+    pub async fn fetch_one<'q, O>(
+        &self,
+        query: impl Fn() -> QueryAs<'q, Postgres, O, PgArguments>,
+    ) -> Result<O, sqlx::Error>
+    where
+        O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let Some(lane) = &self.lane else {
+            return query().fetch_one(&self.shared).await;
+        };
+        let mut conn = lane.get().await.map_err(pool_error)?;
+        match query().fetch_one(&mut *conn).await {
+            Err(e) if may_break_connection(&e) => {
+                // Never reuse it, nor its idle siblings: what ended one session
+                // (a restart, a failover) has most likely ended them all. A read
+                // is safe to run again, on a new connection.
+                drop(Object::take(conn));
+                drop(lane.retain(|_, _| false));
+                let mut fresh = lane.get().await.map_err(pool_error)?;
+                let result = query().fetch_one(&mut *fresh).await;
+                if result.as_ref().is_err_and(may_break_connection) {
+                    drop(Object::take(fresh));
+                }
+                result
+            }
+            result => result,
+        }
+    }
+
+    /// Closes the idle lane connections politely, then the lane.
+    pub async fn close(&self) {
+        if let Some(lane) = &self.lane {
+            for conn in lane.retain(|_, _| false).removed {
+                let _ = conn.close().await;
+            }
+            lane.close();
+        }
+    }
+}
+
+/// Anything but an SQL error, whose protocol exchange completed normally; and
+/// the SQL errors that end the session (class 08 connection exception, 57
+/// operator intervention, e.g. `pg_terminate_backend`).
+fn may_break_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
+        sqlx::Error::RowNotFound => false,
+        _ => true,
+    }
+}
+
+fn pool_error(e: PoolError<sqlx::Error>) -> sqlx::Error {
+    match e {
+        PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+        PoolError::Backend(e) => e,
+        PoolError::Closed => sqlx::Error::PoolClosed,
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
+}
