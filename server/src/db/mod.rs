@@ -24,6 +24,13 @@ pub fn connect_options(
     Ok(options)
 }
 
+/// Does this SQLSTATE mean the session is gone: class 08 (connection
+/// exception) or 57 (operator intervention, e.g. `pg_terminate_backend`, a
+/// shutdown)?
+pub fn session_ended(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || sqlstate.starts_with("57")
+}
+
 /// A pooled connection idle for longer than this is pinged before use.
 pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 

@@ -56,9 +56,9 @@ impl managed::Manager for Manager {
     }
 }
 
-/// How many of `max_connections` the lane gets: a quarter, rounded down (so
-/// none below 4), leaving the larger part to the shared pool, which serves
-/// every transaction.
+/// How many of `max_connections` the lane gets: a quarter, rounded down, so
+/// no lane at all below 4; the larger part stays with the shared pool, which
+/// serves every transaction.
 pub fn lane_size(max_connections: u32) -> u32 {
     max_connections / 4
 }
@@ -123,13 +123,10 @@ impl ReadLane {
 }
 
 /// Anything but an SQL error, whose protocol exchange completed normally; and
-/// the SQL errors that end the session (class 08 connection exception, 57
-/// operator intervention, e.g. `pg_terminate_backend`).
+/// the SQL errors that end the session ([`super::session_ended`]).
 fn may_break_connection(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| super::session_ended(&c)),
         sqlx::Error::RowNotFound => false,
         _ => true,
     }

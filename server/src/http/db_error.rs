@@ -38,11 +38,7 @@ pub fn db_error(e: sqlx::Error) -> ApiError {
                     ApiError::forbidden("the caller's role does not allow this change")
                         .with_internal(db.message())
                 }
-                _ if db
-                    .code()
-                    .as_deref()
-                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57")) =>
-                {
+                _ if db.code().as_deref().is_some_and(crate::db::session_ended) => {
                     ApiError::unavailable("database unavailable").with_internal(e)
                 }
                 _ => ApiError::internal(e),
