@@ -1,7 +1,7 @@
 //! Guest sign-in and token validation (RFC 8725: pinned algorithm, checked
 //! issuer and audience, bounded leeway), revocation and the rate limit.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, create_org, spawn_app, spawn_app_with};
 use backend_client::types::ErrorCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -225,14 +225,7 @@ async fn every_kind_of_bad_token_is_rejected_with_its_code() {
 async fn logout_revokes_the_token() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
-    let org = client
-        .org_create(&backend_client::types::OrgInput {
-            name: "Mine".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&client, "Mine").await;
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
     // The single-round-trip read checks the denylist too.
     let err = client.org_get(&org.id.to_string()).await.unwrap_err();

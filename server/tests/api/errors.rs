@@ -1,7 +1,7 @@
 //! Every error class produces the envelope with the right status, and the
 //! request id in the body equals the `x-request-id` header.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, create_org, spawn_app, spawn_app_with};
 use backend_client::types::ErrorCode;
 
 async fn envelope(resp: reqwest::Response) -> (u16, serde_json::Value, String) {
@@ -184,14 +184,7 @@ async fn an_unreachable_database_is_503_with_retry_after() {
 async fn an_unexpected_database_fault_is_500_without_internals() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
-    let org = client
-        .org_create(&backend_client::types::OrgInput {
-            name: "Acme".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&client, "Acme").await;
     let mut admin = app.admin().await;
     sqlx::query("ALTER TABLE projects RENAME TO projects_gone")
         .execute(&mut admin)

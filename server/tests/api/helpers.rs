@@ -45,6 +45,19 @@ impl TestApp {
     }
 }
 
+/// Creates an organization named `name` (slug derived from it) as the
+/// client's user.
+pub async fn create_org(client: &backend_client::Client, name: &str) -> backend_client::types::Org {
+    client
+        .org_create(&backend_client::types::OrgInput {
+            name: name.parse().unwrap(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 pub async fn migrate(url: String) -> Result<(), String> {
     backend_server::db::migrate::run(&url.into(), None)
         .await

@@ -1,5 +1,5 @@
-use crate::helpers::spawn_app;
-use backend_client::types::{ErrorCode, OrgInput, Role, SetMemberRole};
+use crate::helpers::{create_org, spawn_app};
+use backend_client::types::{ErrorCode, Role, SetMemberRole};
 
 #[tokio::test]
 async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
@@ -7,14 +7,7 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
     let (_, owner_user, owner) = app.guest().await;
     let (_, admin_user, admin) = app.guest().await;
     let (_, member_user, member) = app.guest().await;
-    let org = owner
-        .org_create(&OrgInput {
-            name: "Team".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&owner, "Team").await;
     let set = |role| SetMemberRole { role };
 
     owner

@@ -1,5 +1,5 @@
-use crate::helpers::spawn_app;
-use backend_client::types::{ErrorCode, OrgInput, ProjectInput, Role, SetMemberRole};
+use crate::helpers::{create_org, spawn_app};
+use backend_client::types::{ErrorCode, ProjectInput, Role, SetMemberRole};
 
 fn input(name: &str, slug: Option<&str>) -> ProjectInput {
     ProjectInput {
@@ -12,14 +12,7 @@ fn input(name: &str, slug: Option<&str>) -> ProjectInput {
 async fn projects_live_inside_their_org_with_unique_slugs() {
     let app = spawn_app().await;
     let (owner_token, _, client) = app.guest().await;
-    let org = client
-        .org_create(&OrgInput {
-            name: "Acme".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&client, "Acme").await;
     let resp = client
         .project_create(&org.slug, &input("Web App", None))
         .await
@@ -51,14 +44,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
     assert_eq!(body["error"], "INVALID_PROJECT_SLUG");
 
     // The same slug is fine in another org.
-    let other = client
-        .org_create(&OrgInput {
-            name: "Other".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let other = create_org(&client, "Other").await;
     client
         .project_create(&other.slug, &input("Web App", None))
         .await
@@ -95,14 +81,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
     let app = spawn_app().await;
     let (_, _, owner) = app.guest().await;
     let (_, member_user, member) = app.guest().await;
-    let org = owner
-        .org_create(&OrgInput {
-            name: "Acme".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&owner, "Acme").await;
     owner
         .member_set(
             &org.slug,

@@ -1,8 +1,7 @@
 //! The read lane (`db::read_lane`): the connections the org read uses, which
 //! are taken back without a ping.
 
-use crate::helpers::spawn_app;
-use backend_client::types::OrgInput;
+use crate::helpers::{create_org, spawn_app};
 
 /// PostgreSQL ending the server's sessions (a restart, a failover, an
 /// operator's `pg_terminate_backend`) costs no org read an error: the lane
@@ -11,14 +10,7 @@ use backend_client::types::OrgInput;
 async fn org_reads_survive_the_database_ending_their_connections() {
     let app = spawn_app().await;
     let (_, _, client) = app.guest().await;
-    let org = client
-        .org_create(&OrgInput {
-            name: "Acme".parse().unwrap(),
-            slug: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let org = create_org(&client, "Acme").await;
     let id = org.id.to_string();
     // Concurrent reads, so that the lane holds more than one connection.
     let reads = futures::future::join_all((0..4).map(|_| client.org_get(&id))).await;
