@@ -140,12 +140,14 @@ pub async fn run_subscriber(
     log: Logger,
 ) {
     let mut messages = subscriber.message_rx();
+    // fred announces every connection here, the first one included, so this
+    // one path subscribes and reconciles at start and after each reconnect.
+    // (Also subscribing after `wait_for_connect` did it all twice at start,
+    // and a change landing during the second reconcile was applied by it,
+    // its event then arriving as a no-op.)
     let mut reconnects = subscriber.reconnect_rx();
     let _ = runtime.subscriber.set(subscriber.clone());
     let _connection = subscriber.connect();
-    if subscriber.wait_for_connect().await.is_ok() {
-        resubscribe(&subscriber, &pool, &runtime, &log).await;
-    }
     loop {
         tokio::select! {
             message = messages.recv() => match message {
