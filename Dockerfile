@@ -22,6 +22,8 @@ FROM chef AS builder
 ENV SQLX_OFFLINE=true \
     CARGO_TERM_COLOR=never
 COPY --from=planner /src/recipe.json recipe.json
+# Build settings the dependencies are compiled with (the allocator's defaults).
+COPY .cargo .cargo
 RUN cargo chef cook --release --locked --recipe-path recipe.json --bin backend
 # The whole workspace is needed: the client crate reads openapi/ and migrations/ are embedded.
 COPY . .

@@ -188,6 +188,11 @@ impl Backend {
         );
     }
 
+    /// The process id of the spawned server; `None` for a `BACKEND_URL` target.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Everything the process wrote so far.
     pub fn log(&self) -> String {
         self.log_path
