@@ -34,35 +34,13 @@ cargo build --release --locked -q -p backend-server -p backend-e2e --bin backend
 bin="$CARGO_TARGET_DIR/release/backend"
 tool="$CARGO_TARGET_DIR/release/bench-tool"
 
-url_for() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "$admin_url" "$1" "$2"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER backend_owner" >/dev/null
-env -i PATH="$PATH" ENVIRONMENT=prod MIGRATION_DATABASE_URL="$(url_for backend_owner $db)" LOG_LEVEL=warn "$bin" migrate
-
+# shellcheck source=lib/bench.sh source-path=SCRIPTDIR
+source scripts/lib/bench.sh
+fresh_database "$bin" "$db"
 secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-start_server() { # start_server PORT [taskset-cpus]
-    local port=$1 cpus=${2:-}
-    local -a cmd=("$bin" serve)
-    [ -n "$cpus" ] && cmd=(taskset -c "$cpus" "$bin" serve)
-    env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
-        DATABASE_URL="$(url_for backend_app $db)?sslmode=disable" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
-        REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
-        GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "${cmd[@]}" >>"$work/server-$port.log" 2>&1 &
-    pids+=("$!")
-    server_pid=$!
-    local started; started=$(date +%s%N)
-    until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
-        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
-        sleep 0.005
-    done
-    ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 
 port=$(free_port)
-start_server "$port"
+start_server "$bin" "$port" "$db"
 base="http://127.0.0.1:$port"
 idle_rss_kb=$(kb "$server_pid" VmRSS)
 startup_ms=$ready_ms
@@ -71,7 +49,6 @@ log "server ready in ${startup_ms} ms, idle RSS ${idle_rss_kb} kB; seeding 1000 
 
 results="$work/results.tsv"
 printf 'scenario\trep\treq_s\tp50_ms\tp99_ms\tnon2xx\tcpu_s\n' >"$results"
-to_ms() { python3 -c 'import sys, re; v, u = re.match(r"([\d.]+)(\w+)", sys.argv[1]).groups(); print(round(float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u], 3))' "$1"; }
 run_wrk() { # run_wrk NAME REP PID [wrk args...]
     local name=$1 rep=$2 pid=$3; shift 3
     local before after out
@@ -120,7 +97,7 @@ done
 
 log "server pinned to one core (taskset -c 0), wrk on the other"
 pinned_port=$(free_port)
-start_server "$pinned_port" 0
+start_server "$bin" "$pinned_port" "$db" 0
 taskset -c 1 true 2>/dev/null && pin_wrk=(taskset -c 1) || pin_wrk=()
 before=$(cpu_ticks "$server_pid")
 pinned_out=$("${pin_wrk[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency -s scripts/bench/org_get.lua "http://127.0.0.1:$pinned_port")
@@ -129,8 +106,8 @@ pinned_rps=$(echo "$pinned_out" | awk '/Requests\/sec/ {print $2}')
 pinned_p99=$(to_ms "$(echo "$pinned_out" | awk '$1 == "99%" {print $2}')")
 
 log "config propagation: $updates updates through replica 1 to replicas 2 and 3"
-p2=$(free_port); start_server "$p2"; r2="http://127.0.0.1:$p2"
-p3=$(free_port); start_server "$p3"; r3="http://127.0.0.1:$p3"
+p2=$(free_port); start_server "$bin" "$p2" "$db"; r2="http://127.0.0.1:$p2"
+p3=$(free_port); start_server "$bin" "$p3" "$db"; r3="http://127.0.0.1:$p3"
 admin_token=$(env -i JWT_SECRET="$secret" "$bin" token --admin --ttl 1h --subject bench)
 "$tool" propagation "$admin_token" "$updates" "$base" "$r2" "$r3" | tee "$work/propagation.txt" >&2
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# An A/B of two server binaries on the authenticated org read (not a test).
+# Whole benchmark runs on a shared 2-core VM move by about ±15 %, so a change
+# is credited with a gain only when it beats its baseline here: same seeded
+# database, same minutes, runs interleaved A B B A A B ... so that drift hits
+# both sides alike. docs/performance.md says which changes were measured so.
+#
+#   scripts/bench-ab.sh A_BIN B_BIN [REPS=5] [SECS=10]
+#   BENCH_A_ENV="MIMALLOC_ARENA_EAGER_COMMIT=2" scripts/bench-ab.sh bin bin   # one binary, two settings
+#
+# B (the candidate) migrates the database. Prints every run, then per side the
+# median req/s, p99, server CPU per request and idle RSS, and B/A per pair.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+[ $# -ge 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+a_bin=$(realpath "$1") b_bin=$(realpath "$2") reps=${3:-5} secs=${4:-10}
+# shellcheck source=lib/services.sh source-path=SCRIPTDIR
+source scripts/lib/services.sh
+ensure_services
+ensure_roles
+admin_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db=backend_bench_ab
+work=$(mktemp -d)
+export BENCH_DIR="$root/scripts/bench" BENCH_PAIRS="$work/pairs.txt"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --locked -q -p backend-e2e --bin bench-tool
+# shellcheck source=lib/bench.sh source-path=SCRIPTDIR
+source scripts/lib/bench.sh
+secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+
+fresh_database "$b_bin" "$db"
+port=$(free_port)
+start_server "$b_bin" "$port" "$db"
+"$CARGO_TARGET_DIR/release/bench-tool" seed "http://127.0.0.1:$port" 1000 10 "$BENCH_PAIRS"
+stop_server "$server_pid"
+
+runs="$work/runs.tsv"
+one_run() { # one_run SIDE REP
+    local side=$1 rep=$2 bin extra
+    if [ "$side" = A ]; then bin=$a_bin extra=${BENCH_A_ENV:-}; else bin=$b_bin extra=${BENCH_B_ENV:-}; fi
+    port=$(free_port)
+    # shellcheck disable=SC2086 # extra holds NAME=VALUE words
+    start_server "$bin" "$port" "$db" "" $extra
+    sleep 0.5
+    local rss before after out
+    rss=$(kb "$server_pid" VmRSS)
+    before=$(cpu_ticks "$server_pid")
+    out=$(wrk -t2 -c32 -d"${secs}s" --latency -s scripts/bench/org_get.lua "http://127.0.0.1:$port")
+    after=$(cpu_ticks "$server_pid")
+    stop_server "$server_pid"
+    local rps n p99 non2xx
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    n=$(echo "$out" | awk '/requests in/ {print $1}')
+    p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$side" "$rep" "$rps" "$p99" \
+        "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK) / $n * 1e6, 1))")" "$rss" "${non2xx:-0}" | tee -a "$runs"
+}
+printf 'side\trep\treq_s\tp99_ms\tserver_us_per_req\tidle_rss_kb\tnon2xx\n'
+for rep in $(seq 1 "$reps"); do
+    if [ $((rep % 2)) = 1 ]; then one_run A "$rep"; one_run B "$rep"; else one_run B "$rep"; one_run A "$rep"; fi
+done
+python3 - "$runs" <<'PY'
+import csv, statistics, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter="\t"))
+side = {s: [r for r in rows if r[0] == s] for s in "AB"}
+med = lambda s, i: statistics.median(float(r[i]) for r in side[s])
+for s in "AB":
+    print(f"{s}: median {med(s, 2):,.0f} req/s, p99 {med(s, 3)} ms, server {med(s, 4)} us/req, idle RSS {med(s, 5) / 1024:.1f} MiB, non-2xx {sum(int(r[6]) for r in side[s])}")
+pairs = [float(b[2]) / float(a[2]) for a, b in zip(side["A"], side["B"])]
+print("B/A per pair: " + " ".join(f"{p:.2f}" for p in pairs) + f"; median {statistics.median(pairs):.2f}")
+PY

@@ -1,0 +1,44 @@
+# Shared by scripts/bench.sh and scripts/bench-ab.sh: URLs, ports, a seeded
+# database and a release server started with production-like settings.
+# Expects `admin_url` (a superuser URL) and `work` (a scratch directory).
+
+url_for() { # url_for ROLE DATABASE: admin_url with another role and database
+    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "$admin_url" "$1" "$2"
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# to_ms 1.23ms|456.00us|1.02s: a wrk latency in milliseconds
+to_ms() { python3 -c 'import sys, re; v, u = re.match(r"([\d.]+)(\w+)", sys.argv[1]).groups(); print(round(float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u], 3))' "$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+
+# fresh_database BIN DB: drops and recreates DB owned by backend_owner and
+# migrates it with BIN.
+fresh_database() {
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2 OWNER backend_owner" >/dev/null
+    env -i PATH="$PATH" ENVIRONMENT=prod MIGRATION_DATABASE_URL="$(url_for backend_owner "$2")" LOG_LEVEL=warn "$1" migrate
+}
+
+# start_server BIN PORT DB [taskset-cpus] [NAME=VALUE...]: `BIN serve` with
+# production settings; sets server_pid and ready_ms (spawn to first 200 from
+# /ready). Callers kill the pids in the `pids` array on exit.
+start_server() {
+    local bin=$1 port=$2 db=$3 cpus=${4:-}
+    shift $(( $# < 4 ? $# : 4 ))
+    local -a cmd=("$bin" serve)
+    [ -n "$cpus" ] && cmd=(taskset -c "$cpus" "$bin" serve)
+    env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
+        DATABASE_URL="$(url_for backend_app "$db")?sslmode=disable" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
+        REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
+        GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "$@" "${cmd[@]}" >>"$work/server-$port.log" 2>&1 &
+    pids+=("$!")
+    server_pid=$!
+    local started; started=$(date +%s%N)
+    until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
+        sleep 0.005
+    done
+    ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+
+# stop_server PID
+stop_server() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
