@@ -30,7 +30,6 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release --locked -q -p backend-e2e --bin bench-tool
 # shellcheck source=lib/bench.sh source-path=SCRIPTDIR
 source scripts/lib/bench.sh
-secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 
 fresh_database "$b_bin" "$db"
 port=$(free_port)

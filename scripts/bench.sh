@@ -37,7 +37,6 @@ tool="$CARGO_TARGET_DIR/release/bench-tool"
 # shellcheck source=lib/bench.sh source-path=SCRIPTDIR
 source scripts/lib/bench.sh
 fresh_database "$bin" "$db"
-secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 
 port=$(free_port)
 start_server "$bin" "$port" "$db"

@@ -1,9 +1,13 @@
+# shellcheck shell=bash
 # Shared by scripts/bench.sh and scripts/bench-ab.sh: URLs, ports, a seeded
 # database and a release server started with production-like settings.
 # Expects `admin_url` (a superuser URL) and `work` (a scratch directory).
 
+# One JWT secret for every server a run starts, so tokens work on all of them.
+secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+
 url_for() { # url_for ROLE DATABASE: admin_url with another role and database
-    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "$admin_url" "$1" "$2"
+    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "${admin_url:?}" "$1" "$2"
 }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # to_ms 1.23ms|456.00us|1.02s: a wrk latency in milliseconds
@@ -29,7 +33,7 @@ start_server() {
     env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
         DATABASE_URL="$(url_for backend_app "$db")?sslmode=disable" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
         REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
-        GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "$@" "${cmd[@]}" >>"$work/server-$port.log" 2>&1 &
+        GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "$@" "${cmd[@]}" >>"${work:?}/server-$port.log" 2>&1 &
     pids+=("$!")
     server_pid=$!
     local started; started=$(date +%s%N)
@@ -37,6 +41,7 @@ start_server() {
         kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
         sleep 0.005
     done
+    # shellcheck disable=SC2034 # read by the callers
     ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 
