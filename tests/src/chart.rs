@@ -5,12 +5,10 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_yaml::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+pub use crate::repo_root;
 
 pub const CHART: &str = "helm-charts/application/backend";
 

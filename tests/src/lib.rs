@@ -11,3 +11,18 @@ pub mod chart;
 pub mod proxy;
 pub mod spawn;
 pub mod testenv;
+
+/// The root of the checkout the tests run in.
+///
+/// Cargo and nextest set `CARGO_MANIFEST_DIR` when they run a test binary, and
+/// that run-time value wins: `.ci/run` keeps the build cache outside the
+/// clone, so a binary compiled in one clone can be reused in another, and the
+/// compile-time path would then read the other clone's files (a stale
+/// migrations set, a stale contract). Every package that tests is one level
+/// below the root.
+pub fn repo_root() -> std::path::PathBuf {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    manifest.join("..")
+}

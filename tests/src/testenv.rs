@@ -8,7 +8,7 @@
 
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, Executor, PgConnection};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use testcontainers_modules::testcontainers::runners::AsyncRunner;
 use url::Url;
@@ -119,8 +119,8 @@ fn migrations_fingerprint(dir: &Path) -> String {
         .collect()
 }
 
-pub fn migrations_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+pub fn migrations_dir() -> PathBuf {
+    crate::repo_root().join("migrations")
 }
 
 /// Creates the roles if missing. Callers hold the harness lock.
@@ -149,7 +149,7 @@ where
     let mut conn = PgConnection::connect(admin.as_str())
         .await
         .unwrap_or_else(|e| panic!("cannot connect to DATABASE_URL ({e}): {HOW_TO}"));
-    let template = format!("backend_tmpl_{}", migrations_fingerprint(migrations_dir()));
+    let template = format!("backend_tmpl_{}", migrations_fingerprint(&migrations_dir()));
     // One process at a time sets up roles and the template.
     conn.execute("SELECT pg_advisory_lock(727274)")
         .await

@@ -1,9 +1,7 @@
 //! The checked-in contract files must be exactly what the code emits.
 
-use std::path::Path;
-
 fn repo_file(rel: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    backend_e2e::repo_root().join(rel)
 }
 
 /// Compares a committed file with freshly generated content.

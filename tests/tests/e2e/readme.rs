@@ -3,8 +3,7 @@
 use backend_e2e::spawn::Backend;
 
 fn walkthrough() -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let readme = std::fs::read_to_string(backend_e2e::repo_root().join("README.md")).unwrap();
     let start = readme
         .find("<!-- walkthrough:start -->")
         .expect("walkthrough start marker");
