@@ -35,16 +35,16 @@ pub fn slug_or_derived(
     }
 }
 
-/// The organization named by `{org}` if the caller is a member; 404 otherwise.
 /// How `{org}` names an organization, or `None` for a slug that breaks the
 /// slug rule: no such organization can exist, so nobody need ask the database.
-fn possible_key(org: &str) -> Option<OrgKey<'_>> {
+pub fn possible_key(org: &str) -> Option<OrgKey<'_>> {
     match OrgKey::parse(org) {
         OrgKey::Slug(s) if !slug::is_valid(s) => None,
         key => Some(key),
     }
 }
 
+/// The organization named by `{org}` if the caller is a member; 404 otherwise.
 pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
     let key = possible_key(org).ok_or_else(|| not_found(org))?;
     repo::orgs::find(tx.conn(), &key)

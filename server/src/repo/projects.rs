@@ -1,3 +1,5 @@
+use super::orgs::OrgKey;
+use crate::db::read_lane::ReadLane;
 use backend_api::types::{Project, Role};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -77,28 +79,82 @@ pub async fn get(
     }
 }
 
-pub async fn list(
-    conn: &mut PgConnection,
-    org: Uuid,
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    user_exists: bool,
+    org_id: Option<Uuid>,
+    total: Option<i64>,
+    ids: Option<Vec<Uuid>>,
+    names: Option<Vec<String>>,
+    slugs: Option<Vec<String>>,
+    created_ats: Option<Vec<DateTime<Utc>>>,
+    updated_ats: Option<Vec<DateTime<Utc>>>,
+}
+
+/// One page of an organization's projects, newest first, and how many it has,
+/// in a single round trip (the SQL function `app_project_page` sets the
+/// identity and reads under RLS, like `app_org_read`). Returns whether the
+/// user exists, and the page if the organization is visible to the caller.
+pub async fn page_as(
+    reads: &ReadLane,
+    user: Uuid,
+    org: &OrgKey<'_>,
     limit: u32,
     offset: u32,
-) -> Result<(Vec<Project>, i64), sqlx::Error> {
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM projects WHERE org_id = $1")
-        .bind(org)
-        .fetch_one(&mut *conn)
+) -> Result<(bool, Option<(Vec<Project>, i64)>), sqlx::Error> {
+    let (org_id, org_slug) = match org {
+        OrgKey::Id(id) => (Some(*id), None),
+        OrgKey::Slug(s) => (None, Some(*s)),
+    };
+    let row = reads
+        .fetch_one(|| {
+            sqlx::query_as::<_, PageRow>("SELECT * FROM app_project_page($1, $2, $3, $4, $5)")
+                .bind(user)
+                .bind(org_id)
+                .bind(org_slug)
+                .bind(i64::from(limit))
+                .bind(i64::from(offset))
+        })
         .await?;
-    let rows = sqlx::query_as::<_, ProjectRow>(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE org_id = $1 \
-         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(org)
-    .bind(i64::from(limit))
-    .bind(i64::from(offset))
-    .fetch_all(conn)
-    .await?;
-    Ok((rows.into_iter().map(Project::from).collect(), total))
+    let PageRow {
+        user_exists,
+        org_id: Some(org_id),
+        total: Some(total),
+        ids: Some(ids),
+        names: Some(names),
+        slugs: Some(slugs),
+        created_ats: Some(created_ats),
+        updated_ats: Some(updated_ats),
+    } = row
+    else {
+        return Ok((row.user_exists, None));
+    };
+    let lengths = [
+        names.len(),
+        slugs.len(),
+        created_ats.len(),
+        updated_ats.len(),
+    ];
+    if lengths.iter().any(|&n| n != ids.len()) {
+        return Err(sqlx::Error::Protocol(
+            "app_project_page returned columns of different lengths".into(),
+        ));
+    }
+    let projects = ids
+        .into_iter()
+        .zip(names)
+        .zip(slugs)
+        .zip(created_ats.into_iter().zip(updated_ats))
+        .map(|(((id, name), slug), (created_at, updated_at))| Project {
+            id,
+            org_id,
+            name,
+            slug,
+            created_at,
+            updated_at,
+        })
+        .collect();
+    Ok((user_exists, Some((projects, total))))
 }
 
 pub async fn update(

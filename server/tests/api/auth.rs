@@ -227,8 +227,16 @@ async fn logout_revokes_the_token() {
     let (token, _, client) = app.guest().await;
     let org = create_org(&client, "Mine").await;
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
-    // The single-round-trip read checks the denylist too.
+    // The single-round-trip reads check the denylist too.
     let err = client.org_get(&org.id.to_string()).await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::TokenRevoked)
+    );
+    let err = client
+        .project_list(&org.slug, None, None)
+        .await
+        .unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::TokenRevoked)
