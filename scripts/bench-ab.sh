@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# An A/B of two server binaries on the authenticated org read (not a test).
+# An A/B of two server binaries on one read scenario (not a test): the
+# authenticated org read, or BENCH_AB_SCENARIO=projects_list (any
+# scripts/bench/<name>.lua that reads).
 # Whole benchmark runs on a shared 2-core VM move by about ±15 %, so a change
 # is credited with a gain only when it beats its baseline here: same seeded
 # database, same minutes, runs interleaved A B B A A B ... so that drift hits
@@ -21,6 +23,8 @@ ensure_services
 ensure_roles
 admin_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 db=backend_bench_ab
+scenario_script="scripts/bench/${BENCH_AB_SCENARIO:-org_get}.lua"
+[ -f "$scenario_script" ] || { echo "bench-ab: no $scenario_script" >&2; exit 2; }
 work=$(mktemp -d)
 export BENCH_DIR="$root/scripts/bench" BENCH_PAIRS="$work/pairs.txt"
 pids=()
@@ -48,7 +52,7 @@ one_run() { # one_run SIDE REP
     local rss before after out
     rss=$(kb "$server_pid" VmRSS)
     before=$(cpu_ticks "$server_pid")
-    out=$(wrk -t2 -c32 -d"${secs}s" --latency -s scripts/bench/org_get.lua "http://127.0.0.1:$port")
+    out=$(wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
     after=$(cpu_ticks "$server_pid")
     stop_server "$server_pid"
     local rps n p99 non2xx
@@ -69,7 +73,7 @@ rows = list(csv.reader(open(sys.argv[1]), delimiter="\t"))
 side = {s: [r for r in rows if r[0] == s] for s in "AB"}
 med = lambda s, i: statistics.median(float(r[i]) for r in side[s])
 for s in "AB":
-    print(f"{s}: median {med(s, 2):,.0f} req/s, p99 {med(s, 3)} ms, server {med(s, 4)} us/req, idle RSS {med(s, 5) / 1024:.1f} MiB, non-2xx {sum(int(r[6]) for r in side[s])}")
+    print(f"{s}: median {med(s, 2):,.0f} req/s, p99 {med(s, 3):.2f} ms, server {med(s, 4):.1f} us/req, idle RSS {med(s, 5) / 1024:.1f} MiB, non-2xx {sum(int(r[6]) for r in side[s])}")
 pairs = [float(b[2]) / float(a[2]) for a, b in zip(side["A"], side["B"])]
 print("B/A per pair: " + " ".join(f"{p:.2f}" for p in pairs) + f"; median {statistics.median(pairs):.2f}")
 PY
