@@ -17,6 +17,15 @@ impl<'a> OrgKey<'a> {
             Err(_) => OrgKey::Slug(s),
         }
     }
+
+    /// The `(id, slug)` pair the one-statement SQL functions take: exactly
+    /// one of them is set.
+    pub fn as_params(&self) -> (Option<Uuid>, Option<&'a str>) {
+        match *self {
+            OrgKey::Id(id) => (Some(id), None),
+            OrgKey::Slug(s) => (None, Some(s)),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -70,10 +79,7 @@ pub async fn read_as(
     user: Uuid,
     key: &OrgKey<'_>,
 ) -> Result<(bool, Option<Org>), sqlx::Error> {
-    let (id, slug) = match key {
-        OrgKey::Id(id) => (Some(*id), None),
-        OrgKey::Slug(s) => (None, Some(*s)),
-    };
+    let (id, slug) = key.as_params();
     let row = reads
         .fetch_one(|| {
             sqlx::query_as::<_, ReadRow>("SELECT * FROM app_org_read($1, $2, $3)")

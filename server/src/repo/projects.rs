@@ -102,10 +102,7 @@ pub async fn page_as(
     limit: u32,
     offset: u32,
 ) -> Result<(bool, Option<(Vec<Project>, i64)>), sqlx::Error> {
-    let (org_id, org_slug) = match org {
-        OrgKey::Id(id) => (Some(*id), None),
-        OrgKey::Slug(s) => (None, Some(*s)),
-    };
+    let (org_id, org_slug) = org.as_params();
     let row = reads
         .fetch_one(|| {
             sqlx::query_as::<_, PageRow>("SELECT * FROM app_project_page($1, $2, $3, $4, $5)")
