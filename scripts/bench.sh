@@ -64,9 +64,30 @@ run_wrk() { # run_wrk NAME REP PID [wrk args...]
         "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK), 2))")" >>"$results"
 }
 
+# CPU time by process name (utime + stime, in ticks), all processes at once;
+# the wall clock in ns goes to the file named by $1.
+cpu_by_name() {
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{n = $2; gsub(/[()]/, "", n); t[n] += $14 + $15}
+        END {for (k in t) print k, t[k]}' | sort
+    date +%s%N >"$1"
+}
+# Who spends the cores during the org read: sampled inside its first run
+# (wrk exits at the end of a run, taking its counters with it).
+sample_cpu_shares() {
+    sleep 1
+    cpu_by_name "$work/cpu0.ns" >"$work/cpu0"
+    sleep $(( secs > 4 ? secs - 3 : 1 ))
+    cpu_by_name "$work/cpu1.ns" >"$work/cpu1"
+    local elapsed_ns; elapsed_ns=$(( $(cat "$work/cpu1.ns") - $(cat "$work/cpu0.ns") ))
+    join "$work/cpu0" "$work/cpu1" | awk -v ns="$elapsed_ns" -v hz="$(getconf CLK_TCK)" \
+        '$1 ~ /^(postgres|backend|wrk|redis-server)$/ {printf "%s\t%.3f\n", $1, ($3 - $2) / hz / (ns / 1e9)}' >"$work/cpu_shares.tsv"
+}
+
 for rep in $(seq 1 "$reps"); do
     log "repetition $rep/$reps"
+    [ "$rep" = 1 ] && { sample_cpu_shares & sampler=$!; }
     run_wrk org_get "$rep" "$server_pid" -s scripts/bench/org_get.lua "$base"
+    [ "$rep" = 1 ] && wait "$sampler"
     run_wrk projects_list "$rep" "$server_pid" -s scripts/bench/projects_list.lua "$base"
     run_wrk project_create_delete "$rep" "$server_pid" -s scripts/bench/project_create_delete.lua "$base"
     run_wrk health "$rep" "$server_pid" "$base/health"
@@ -89,6 +110,9 @@ for rep in $(seq 1 "$reps"); do
     tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$secs" -D uid="$uid" -D oid="$oid" -f scripts/bench/naive_read.sql \
         "$(url_for backend_app $db)" 2>/dev/null | awk '/^tps/ {print $3}')
     printf 'naive_rls_read\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
+    tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$secs" -D uid="$uid" -D oid="$oid" -f scripts/bench/org_read_statement.sql \
+        "$(url_for backend_app $db)" 2>/dev/null | awk '/^tps/ {print $3}')
+    printf 'org_read_statement\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
     tps=$(pgbench -n -S -M prepared -c 16 -j 2 -T "$secs" \
         "$(url_for "$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$admin_url")" backend_bench_pgbench)" 2>/dev/null | awk '/^tps/ {print $3}')
     printf 'pgbench_S\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
@@ -110,7 +134,7 @@ p3=$(free_port); start_server "$bin" "$p3" "$db"; r3="http://127.0.0.1:$p3"
 admin_token=$(env -i JWT_SECRET="$secret" "$bin" token --admin --ttl 1h --subject bench)
 "$tool" propagation "$admin_token" "$updates" "$base" "$r2" "$r3" | tee "$work/propagation.txt" >&2
 
-python3 scripts/bench/report.py "$results" "$pg_results" "$work/propagation.txt" \
+python3 scripts/bench/report.py "$results" "$pg_results" "$work/propagation.txt" "$work/cpu_shares.tsv" \
     "$startup_ms" "$idle_rss_kb" "$peak_rss_kb" "$pinned_rps" "$pinned_p99" "$secs" "$reps" "$conns" \
     docs/performance.md
 log "raw output kept in $work; results written to docs/performance.md"

@@ -10,8 +10,8 @@ import statistics
 import subprocess
 import sys
 
-(results, pg_results, propagation, startup_ms, idle_rss_kb, peak_rss_kb,
- pinned_rps, pinned_p99, secs, reps, conns, doc) = sys.argv[1:13]
+(results, pg_results, propagation, cpu_shares, startup_ms, idle_rss_kb, peak_rss_kb,
+ pinned_rps, pinned_p99, secs, reps, conns, doc) = sys.argv[1:14]
 
 
 def rows(path):
@@ -27,6 +27,9 @@ http = rows(results)
 pg = rows(pg_results)
 naive = median(r["tps"] for r in pg if r["scenario"] == "naive_rls_read")
 select_only = median(r["tps"] for r in pg if r["scenario"] == "pgbench_S")
+statement = median(r["tps"] for r in pg if r["scenario"] == "org_read_statement")
+with open(cpu_shares) as f:
+    shares = dict((name, float(cores)) for name, cores in (line.split() for line in f if line.strip()))
 
 names = {
     "org_get": "`GET /api/v1/orgs/{id}` (authenticated, RLS)",
@@ -66,9 +69,17 @@ out.append("| Reference (same run) | value |")
 out.append("|---|---:|")
 out.append(f"| pgbench naive RLS read (BEGIN; set_config; SELECT; COMMIT), 16 clients, TPS | {naive:,.0f} |")
 out.append(f"| pgbench `-S`, 16 clients, TPS | {select_only:,.0f} |")
+out.append(f"| pgbench `app_org_read` alone (the org read's one statement), 16 clients, TPS | {statement:,.0f} |")
 out.append(f"| org read ÷ naive transaction | {org / naive:.2f}× |")
+out.append(f"| org read ÷ its statement alone | {org / statement:.2f}× |")
 out.append(f"| org read ÷ pgbench `-S` | {org / select_only:.2f}× |")
 out.append(f"| org read, server pinned to 1 core (`taskset -c 0`, wrk on core 1), req/s | {float(pinned_rps):,.0f} (p99 {float(pinned_p99):.2f} ms) |")
+org_rep1 = next(float(r["req_s"]) for r in http if r["scenario"] == "org_get" and r["rep"] == "1")
+labels = [("postgres", "PostgreSQL"), ("backend", "server"), ("wrk", "wrk"), ("redis-server", "Redis")]
+spent = ", ".join(f"{label} {shares.get(name, 0):.2f} ({shares.get(name, 0) / org_rep1 * 1e6:.0f} µs)"
+                  for name, label in labels)
+out.append(f"| cores used during the first org read run (µs per request at {org_rep1:,.0f} req/s) | {spent} |")
+out.append(f"| CPU per request at 1.0× the naive transaction ({os.cpu_count()} cores ÷ its TPS) | {os.cpu_count() / naive * 1e6:.0f} µs |")
 out.append(f"| start to ready on a freshly migrated database | {startup_ms} ms |")
 out.append(f"| idle RSS after start | {int(idle_rss_kb) / 1024:.1f} MiB |")
 out.append(f"| peak RSS during the run | {int(peak_rss_kb) / 1024:.1f} MiB |")
