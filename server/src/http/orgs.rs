@@ -1,7 +1,6 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
 use super::{db_error, page, session};
-use crate::auth;
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::{names, slug};
@@ -37,7 +36,7 @@ pub fn slug_or_derived(
 
 /// How `{org}` names an organization, or `None` for a slug that breaks the
 /// slug rule: no such organization can exist, so nobody need ask the database.
-pub fn possible_key(org: &str) -> Option<OrgKey<'_>> {
+pub(super) fn possible_key(org: &str) -> Option<OrgKey<'_>> {
     match OrgKey::parse(org) {
         OrgKey::Slug(s) if !slug::is_valid(s) => None,
         key => Some(key),
@@ -102,33 +101,20 @@ pub async fn list(
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
 }
 
-/// The hot read path: the denylist check (Redis) and the read (one
-/// PostgreSQL round trip, see `repo::orgs::read_as`) run concurrently; the
-/// result is only used once both agree. A read has no side effects, so
-/// discarding it for a revoked token is safe.
+/// The hot read path: one PostgreSQL round trip (see `repo::orgs::read_as`)
+/// next to the denylist check, through [`session::org_read`].
 pub async fn get(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
 ) -> Result<HttpResponseOk<Org>, ApiError> {
-    let identity = auth::verify(rqctx)?;
-    if identity.admin {
-        return Err(session::admin_refused());
-    }
-    let Some(key) = possible_key(&path.org) else {
-        auth::check_revocation(rqctx.context(), &identity).await?;
-        return Err(not_found(&path.org));
-    };
-    let state = rqctx.context();
-    let (revocation, read) = tokio::join!(
-        auth::check_revocation(state, &identity),
-        repo::orgs::read_as(&state.reads, identity.user_id, &key)
-    );
-    revocation?;
-    let (user_exists, org) = read.map_err(db_error)?;
-    if !user_exists {
-        return Err(ApiError::unauthorized("the token's user does not exist"));
-    }
-    org.map(HttpResponseOk).ok_or_else(|| not_found(&path.org))
+    session::org_read(
+        rqctx,
+        &path.org,
+        Ok(()),
+        |state, user, key, ()| async move { repo::orgs::read_as(&state.reads, user, &key).await },
+    )
+    .await
+    .map(HttpResponseOk)
 }
 
 pub async fn update(

@@ -1,10 +1,7 @@
 //! Projects of an organization.
 
-use super::orgs::{
-    not_found as org_not_found, possible_key, require_manager, slug_or_derived, visible,
-};
+use super::orgs::{require_manager, slug_or_derived, visible};
 use super::{db_error, page, session};
-use crate::auth;
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::names;
@@ -61,44 +58,26 @@ pub async fn create(
     ))
 }
 
-/// One round trip to PostgreSQL, run concurrently with the token's
-/// revocation check, as for the organization read ([`super::orgs::get`]): the
-/// page is only used once both agree. A bad or revoked token is 401 before
-/// anything else, then come 400 for the page parameters and 404 for an
-/// impossible key; a token whose user was deleted is noticed by the read, as
-/// on the organization read.
+/// One PostgreSQL round trip (see `repo::projects::page_as`) next to the
+/// denylist check, through [`session::org_read`], as for the organization.
 pub async fn list(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
     params: PageParams,
 ) -> Result<HttpResponseOk<Page<Project>>, ApiError> {
-    let identity = auth::verify(rqctx)?;
-    if identity.admin {
-        return Err(session::admin_refused());
-    }
-    let state = rqctx.context();
-    let (limit, offset, key) = match (page::params(params), possible_key(&path.org)) {
-        (Ok((limit, offset)), Some(key)) => (limit, offset, key),
-        (Err(invalid), _) => {
-            auth::check_revocation(state, &identity).await?;
-            return Err(invalid);
-        }
-        (Ok(_), None) => {
-            auth::check_revocation(state, &identity).await?;
-            return Err(org_not_found(&path.org));
-        }
-    };
-    let (revocation, read) = tokio::join!(
-        auth::check_revocation(state, &identity),
-        repo::projects::page_as(&state.reads, identity.user_id, &key, limit, offset)
-    );
-    revocation?;
-    let (user_exists, found) = read.map_err(db_error)?;
-    if !user_exists {
-        return Err(ApiError::unauthorized("the token's user does not exist"));
-    }
-    let (data, total) = found.ok_or_else(|| org_not_found(&path.org))?;
-    Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+    session::org_read(
+        rqctx,
+        &path.org,
+        page::params(params),
+        |state, user, key, (limit, offset)| async move {
+            let (user_exists, found) =
+                repo::projects::page_as(&state.reads, user, &key, limit, offset).await?;
+            let page = found.map(|(data, total)| page::page(data, limit, offset, total));
+            Ok((user_exists, page))
+        },
+    )
+    .await
+    .map(HttpResponseOk)
 }
 
 pub async fn get(

@@ -1,12 +1,16 @@
 //! Authenticated access to tenant data: verify the token, then open the tenant
-//! transaction as that user.
+//! transaction as that user, or run one organization-scoped statement as them.
 
 use super::db_error;
+use super::orgs::{not_found as org_not_found, possible_key};
 use crate::auth::{self, Identity};
 use crate::context::AppState;
 use crate::db::tenant::{self, TenantTx};
+use crate::repo::orgs::OrgKey;
 use backend_api::ApiError;
 use dropshot::RequestContext;
+use std::future::Future;
+use uuid::Uuid;
 
 /// The answer to an admin token on a tenant route.
 pub fn admin_refused() -> ApiError {
@@ -36,4 +40,52 @@ pub async fn begin_as(
         return Err(ApiError::unauthorized("the token's user does not exist"));
     }
     Ok(tx)
+}
+
+/// A read of the organization named by `org` that is one statement setting
+/// the identity itself (`app_org_read`, `app_project_page`): `read` gets the
+/// caller's user id, the organization key and the validated request
+/// parameters, and says whether the user exists and what it found.
+///
+/// The denylist check (Redis) and the read run concurrently and the result is
+/// only used once both agree; a read has no side effects, so discarding it for
+/// a revoked token is safe. The errors come in the order of [`begin`]: a bad
+/// or revoked token is 401 first, then `params`' own error, then 404 for a key
+/// no organization can have; a token whose user was deleted is noticed by the
+/// read.
+pub async fn org_read<'a, P, T, Fut>(
+    rqctx: &'a RequestContext<AppState>,
+    org: &'a str,
+    params: Result<P, ApiError>,
+    read: impl FnOnce(&'a AppState, Uuid, OrgKey<'a>, P) -> Fut,
+) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<(bool, Option<T>), sqlx::Error>>,
+{
+    let identity = auth::verify(rqctx)?;
+    if identity.admin {
+        return Err(admin_refused());
+    }
+    let state = rqctx.context();
+    let (params, key) = match (params, possible_key(org)) {
+        (Ok(params), Some(key)) => (params, key),
+        (Err(invalid), _) => {
+            auth::check_revocation(state, &identity).await?;
+            return Err(invalid);
+        }
+        (Ok(_), None) => {
+            auth::check_revocation(state, &identity).await?;
+            return Err(org_not_found(org));
+        }
+    };
+    let (revocation, found) = tokio::join!(
+        auth::check_revocation(state, &identity),
+        read(state, identity.user_id, key, params)
+    );
+    revocation?;
+    let (user_exists, found) = found.map_err(db_error)?;
+    if !user_exists {
+        return Err(ApiError::unauthorized("the token's user does not exist"));
+    }
+    found.ok_or_else(|| org_not_found(org))
 }
