@@ -55,13 +55,10 @@ one_run() { # one_run SIDE REP
     out=$(wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
     after=$(cpu_ticks "$server_pid")
     stop_server "$server_pid"
-    local rps n p99 non2xx
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    n=$(echo "$out" | awk '/requests in/ {print $1}')
-    p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
-    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+    local rps p99 non2xx n
+    read -r rps _ p99 non2xx n < <(wrk_stats "$out")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$side" "$rep" "$rps" "$p99" \
-        "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK) / $n * 1e6, 1))")" "$rss" "${non2xx:-0}" | tee -a "$runs"
+        "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK) / $n * 1e6, 1))")" "$rss" "$non2xx" | tee -a "$runs"
 }
 printf 'side\trep\treq_s\tp99_ms\tserver_us_per_req\tidle_rss_kb\tnon2xx\n'
 for rep in $(seq 1 "$reps"); do

@@ -56,10 +56,7 @@ run_wrk() { # run_wrk NAME REP PID [wrk args...]
     after=$(cpu_ticks "$pid")
     echo "$out" >"$work/wrk-$name-$rep.txt"
     local rps p50 p99 non2xx
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
-    p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
-    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
+    read -r rps p50 p99 non2xx _ < <(wrk_stats "$out")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$rps" "$p50" "$p99" "$non2xx" \
         "$(python3 -c "print(round(($after - $before) / $(getconf CLK_TCK), 2))")" >>"$results"
 }
@@ -122,11 +119,9 @@ log "server pinned to one core (taskset -c 0), wrk on the other"
 pinned_port=$(free_port)
 start_server "$bin" "$pinned_port" "$db" 0
 taskset -c 1 true 2>/dev/null && pin_wrk=(taskset -c 1) || pin_wrk=()
-before=$(cpu_ticks "$server_pid")
 pinned_out=$("${pin_wrk[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency -s scripts/bench/org_get.lua "http://127.0.0.1:$pinned_port")
 echo "$pinned_out" >"$work/wrk-pinned.txt"
-pinned_rps=$(echo "$pinned_out" | awk '/Requests\/sec/ {print $2}')
-pinned_p99=$(to_ms "$(echo "$pinned_out" | awk '$1 == "99%" {print $2}')")
+read -r pinned_rps _ pinned_p99 _ < <(wrk_stats "$pinned_out")
 
 log "config propagation: $updates updates through replica 1 to replicas 2 and 3"
 p2=$(free_port); start_server "$bin" "$p2" "$db"; r2="http://127.0.0.1:$p2"

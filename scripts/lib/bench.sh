@@ -12,6 +12,16 @@ url_for() { # url_for ROLE DATABASE: admin_url with another role and database
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # to_ms 1.23ms|456.00us|1.02s: a wrk latency in milliseconds
 to_ms() { python3 -c 'import sys, re; v, u = re.match(r"([\d.]+)(\w+)", sys.argv[1]).groups(); print(round(float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u], 3))' "$1"; }
+# wrk_stats OUTPUT: "req/s p50_ms p99_ms non2xx requests" from `wrk --latency` output
+wrk_stats() {
+    local rps p50 p99 non2xx n
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$1")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$1")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$1")")
+    non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$1")
+    n=$(awk '/requests in/ {print $1}' <<<"$1")
+    echo "$rps $p50 $p99 ${non2xx:-0} $n"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 

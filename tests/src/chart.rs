@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-pub use crate::repo_root;
+use crate::repo_root;
 
 pub const CHART: &str = "helm-charts/application/backend";
 
