@@ -31,12 +31,21 @@ enum Command {
     },
     /// Print the error catalog (docs/api/error-catalog.md). Needs no database.
     ErrorCatalog,
-    /// Mint an admin token for the configuration API (reads JWT_SECRET,
-    /// JWT_ISSUER, JWT_AUDIENCE). Admin tokens cannot be revoked: keep the
-    /// lifetime short. Example: `backend token --admin --ttl 1h`.
+    /// Mint an admin token for the configuration API, or revoke any token.
+    ///
+    /// `--admin` reads JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, prints the token
+    /// on stdout and its id (jti) and expiry on stderr; keep the lifetime
+    /// short. Example: `backend token --admin --ttl 1h`.
+    ///
+    /// `--revoke <TOKEN|JTI>` revokes a token (admin or guest) on every
+    /// replica: it writes the revocation to PostgreSQL (DATABASE_URL,
+    /// DATABASE_PASSWORD) and announces it on Redis when REDIS_URL is set.
+    /// Given a whole token, its signature is checked (JWT_SECRET,
+    /// JWT_PREVIOUS_SECRETS) and its expiry used; given only an id, it is
+    /// denied for the longest lifetime a token can have.
     Token {
-        /// Required: only admin tokens can be minted here (guests sign in over HTTP).
-        #[arg(long)]
+        /// Mint an admin token (guests sign in over HTTP).
+        #[arg(long, conflicts_with = "revoke", required_unless_present = "revoke")]
         admin: bool,
         /// Lifetime, e.g. `15m`, `1h` (at most 24h).
         #[arg(long, default_value = "1h", value_parser = parse_ttl)]
@@ -44,6 +53,9 @@ enum Command {
         /// Who the token is for; recorded as `admin:<subject>` in the config history.
         #[arg(long, default_value = "operator")]
         subject: String,
+        /// A token, or a token id (jti), to revoke.
+        #[arg(long, value_name = "TOKEN|JTI")]
+        revoke: Option<String>,
     },
 }
 
@@ -65,8 +77,17 @@ fn mint_admin_token(ttl: std::time::Duration, subject: &str) -> ExitCode {
     };
     let keys = crate::auth::jwt::JwtKeys::new(&settings);
     match keys.mint(&format!("admin:{subject}"), ttl.as_secs(), true) {
-        Ok((token, _)) => {
-            println!("{token}");
+        Ok(minted) => {
+            println!("{}", minted.token);
+            let expires = chrono::DateTime::from_timestamp(minted.expires_at, 0)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default();
+            eprintln!(
+                "backend: admin token jti={} expires_at={expires} kid={} (revoke with `backend token --revoke {}`)",
+                minted.jti,
+                keys.signing_key_id(),
+                minted.jti
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -96,13 +117,15 @@ pub async fn run() -> ExitCode {
             admin,
             ttl,
             subject,
-        } => {
-            if !admin {
-                eprintln!("backend: only admin tokens can be minted here; pass --admin");
-                return ExitCode::from(2);
+            revoke,
+        } => match revoke {
+            Some(target) => crate::revoke_cli::run(&target).await,
+            None if admin => mint_admin_token(ttl, &subject),
+            None => {
+                eprintln!("backend: pass --admin to mint or --revoke to revoke");
+                ExitCode::from(2)
             }
-            mint_admin_token(ttl, &subject)
-        }
+        },
         Command::Serve => with_settings(Settings::from_env, |s| &s.log_level, serve).await,
         Command::Migrate => {
             with_settings(MigrationSettings::from_env, |s| &s.log_level, migrate).await

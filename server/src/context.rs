@@ -1,10 +1,14 @@
 //! State shared by all request handlers.
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LocalLimiter;
+use crate::auth::revocation::Revocations;
 use crate::configs::ConfigRuntime;
+use crate::configs::watcher::ConfigFeed;
 use crate::db::read_lane::ReadLane;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
+use crate::sync::Feeds;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -14,7 +18,8 @@ pub struct AppState {
     /// Connections kept apart for one-statement reads (the org read).
     pub reads: ReadLane,
     pub redis: fred::prelude::Client,
-    /// Prefix of every Redis key this process writes (isolates test runs).
+    /// Prefix of every Redis key and channel this process uses (isolates
+    /// test runs; empty in production).
     pub redis_prefix: String,
     pub jwt: JwtKeys,
     pub settings: Settings,
@@ -22,5 +27,12 @@ pub struct AppState {
     pub openapi_json: String,
     /// This replica's configuration snapshot.
     pub configs: Arc<ConfigRuntime>,
+    pub config_feed: Arc<ConfigFeed>,
+    /// Revocations: the writer and this replica's denylist.
+    pub revocations: Arc<Revocations>,
+    /// The Redis subscriber and reconcile loop behind both.
+    pub feeds: Arc<Feeds>,
+    /// Rate limits decided here while Redis cannot answer.
+    pub local_limiter: LocalLimiter,
     pub metrics: Arc<Metrics>,
 }

@@ -2,7 +2,8 @@
 //!
 //! Layout: `settings` (environment), `telemetry` (JSON logs), `db` (pool,
 //! migrations, role guard, tenant transactions), `repo` (SQL per table, always
-//! inside a tenant transaction), `auth` (JWT, revocation, rate limit), `http`
+//! inside a tenant transaction), `auth` (JWT, revocation, rate limit), `sync` (state that follows
+//! PostgreSQL: configuration and denylist), `http`
 //! (the trait implementation, one module per resource), `startup` and `cli`.
 
 pub mod auth;
@@ -15,6 +16,12 @@ pub mod http;
 pub mod metrics;
 pub mod redis;
 pub mod repo;
+mod revoke_cli;
 pub mod settings;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;
+
+/// The commit this binary was built from (`unknown` outside the release
+/// pipeline; see `build.rs`).
+pub const BUILD_COMMIT: &str = env!("BACKEND_BUILD_COMMIT");

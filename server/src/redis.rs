@@ -1,5 +1,9 @@
-//! Redis clients (fred). Every command is bounded by a timeout so a Redis
-//! outage turns into a quick 503, never a hung request.
+//! Redis clients (fred). Redis is a cache and a message bus here: nothing
+//! the request path needs for correctness waits on it. Commands that can run
+//! during an outage (rate-limit counts, publishes, the readiness ping) are
+//! sent `fail_fast` with a short timeout and fall back; everything else is
+//! bounded by the default timeout. Reconnects retry every 50 ms doubling to
+//! at most 500 ms, so events flow again within a second of Redis returning.
 
 use crate::settings::Settings;
 use fred::prelude::*;
@@ -22,19 +26,19 @@ fn builder(settings: &Settings) -> Result<Builder, Error> {
             c.internal_command_timeout = Duration::from_secs(2);
             c.max_command_attempts = 2;
         })
-        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2));
+        .set_policy(ReconnectPolicy::new_exponential(0, 50, 500, 2));
     Ok(builder)
 }
 
 /// A command client. Connection happens in the background; until it is up,
-/// commands fail after their timeout and `/ready` reports Redis down.
+/// `/ready` reports Redis as degraded (not as a reason to stop serving).
 pub fn client(settings: &Settings) -> Result<Client, Error> {
     let client = builder(settings)?.build()?;
     let _connection_task = client.connect();
     Ok(client)
 }
 
-/// A subscriber client for the config watcher.
+/// The subscriber client every [`crate::sync`] feed shares.
 pub fn subscriber(settings: &Settings) -> Result<fred::clients::SubscriberClient, Error> {
     builder(settings)?.build_subscriber_client()
 }

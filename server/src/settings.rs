@@ -54,6 +54,9 @@ pub struct Settings {
     pub database_url: SecretString,
     pub database_password: Option<SecretString>,
     pub database_max_connections: u32,
+    /// Of `database_max_connections`, how many serve the one-statement reads
+    /// (`db::read_lane`); the rest are the shared pool.
+    pub database_read_lane_connections: u32,
     pub migration_database_url: Option<SecretString>,
     pub migration_database_password: Option<SecretString>,
     pub redis_url: SecretString,
@@ -64,6 +67,9 @@ pub struct Settings {
     /// (1 behind one ingress); 0 trusts no header and uses the TCP peer.
     pub trusted_proxy_hops: usize,
     pub config_reconcile_interval: Duration,
+    pub revocation_reconcile_interval: Duration,
+    /// Token refreshes one user may make per minute.
+    pub refresh_rate_limit_per_minute: u32,
     pub shutdown_grace: Duration,
     pub request_body_max_bytes: usize,
 }
@@ -73,6 +79,9 @@ pub struct JwtSettings {
     pub secret: SecretString,
     /// True when the secret was generated because none was given (dev only).
     pub secret_generated: bool,
+    /// Keys still accepted for verification, never used to sign: the key
+    /// before a rotation, or the next one before it becomes current.
+    pub previous_secrets: Vec<SecretString>,
     pub issuer: String,
     pub audience: String,
     pub ttl: Duration,
@@ -87,17 +96,21 @@ pub const VARIABLES: &[&str] = &[
     "DATABASE_URL",
     "DATABASE_PASSWORD",
     "DATABASE_MAX_CONNECTIONS",
+    "DATABASE_READ_LANE_CONNECTIONS",
     "MIGRATION_DATABASE_URL",
     "MIGRATION_DATABASE_PASSWORD",
     "REDIS_URL",
     "REDIS_PASSWORD",
     "JWT_SECRET",
+    "JWT_PREVIOUS_SECRETS",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
     "JWT_TTL_SECONDS",
     "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
     "TRUSTED_PROXY_HOPS",
     "CONFIG_RECONCILE_INTERVAL",
+    "REVOCATION_RECONCILE_INTERVAL",
+    "REFRESH_RATE_LIMIT_PER_MINUTE",
     "SHUTDOWN_GRACE_SECONDS",
     "REQUEST_BODY_MAX_BYTES",
 ];
@@ -225,6 +238,27 @@ impl Settings {
         if reconcile == 0 {
             return Err(invalid("CONFIG_RECONCILE_INTERVAL", "at least 1 second"));
         }
+        let revocation_reconcile = src.parse(
+            "REVOCATION_RECONCILE_INTERVAL",
+            1u64,
+            "seconds as a whole number",
+        )?;
+        if !(1..=60).contains(&revocation_reconcile) {
+            return Err(invalid("REVOCATION_RECONCILE_INTERVAL", "1-60 seconds"));
+        }
+        let lane = src.parse(
+            "DATABASE_READ_LANE_CONNECTIONS",
+            default_read_lane(max_connections),
+            "a number of connections below DATABASE_MAX_CONNECTIONS",
+        )?;
+        if lane >= max_connections && lane > 0 {
+            return Err(invalid(
+                "DATABASE_READ_LANE_CONNECTIONS",
+                format!(
+                    "fewer than DATABASE_MAX_CONNECTIONS ({max_connections}), so the pool keeps one"
+                ),
+            ));
+        }
         Ok(Settings {
             environment,
             bind_address: src.parse(
@@ -236,6 +270,7 @@ impl Settings {
             database_url,
             database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
             database_max_connections: max_connections,
+            database_read_lane_connections: lane,
             migration_database_url,
             migration_database_password: src
                 .get("MIGRATION_DATABASE_PASSWORD")
@@ -254,6 +289,12 @@ impl Settings {
                 "a number of proxies (0 when clients connect directly)",
             )?,
             config_reconcile_interval: Duration::from_secs(reconcile),
+            revocation_reconcile_interval: Duration::from_secs(revocation_reconcile),
+            refresh_rate_limit_per_minute: src.parse(
+                "REFRESH_RATE_LIMIT_PER_MINUTE",
+                30u32,
+                "refreshes per minute as a whole number",
+            )?,
             shutdown_grace: Duration::from_secs(src.parse(
                 "SHUTDOWN_GRACE_SECONDS",
                 20u64,
@@ -319,6 +360,47 @@ impl MigrationSettings {
     }
 }
 
+/// What `backend token --revoke` needs: the database to write the
+/// revocation to, optionally Redis to announce it, and the JWT settings to
+/// check a token's signature and learn the longest token lifetime.
+#[derive(Debug, Clone)]
+pub struct RevokeSettings {
+    pub database_url: SecretString,
+    pub database_password: Option<SecretString>,
+    pub redis_url: Option<SecretString>,
+    pub redis_password: Option<SecretString>,
+    /// `None` when JWT_SECRET is unset: only a bare token id can be revoked.
+    pub jwt: Option<JwtSettings>,
+    pub ttl: Duration,
+}
+
+impl RevokeSettings {
+    pub fn from_env() -> Result<RevokeSettings, SettingsError> {
+        let src = Source(|k| std::env::var(k).ok());
+        let database_url = src
+            .url("DATABASE_URL", &["postgres", "postgresql"])?
+            .ok_or_else(|| {
+                invalid(
+                    "DATABASE_URL",
+                    "the postgres:// URL the servers use (it is not set)",
+                )
+            })?;
+        let jwt = match src.get("JWT_SECRET") {
+            Some(_) => Some(JwtSettings::from_source(&src, Environment::Prod)?),
+            None => None,
+        };
+        let ttl = src.parse("JWT_TTL_SECONDS", 86_400u64, "seconds as a whole number")?;
+        Ok(RevokeSettings {
+            database_url,
+            database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
+            redis_url: src.url("REDIS_URL", &["redis", "rediss"])?,
+            redis_password: src.get("REDIS_PASSWORD").map(SecretString::from),
+            jwt,
+            ttl: Duration::from_secs(ttl),
+        })
+    }
+}
+
 fn environment<F: Fn(&str) -> Option<String>>(
     src: &Source<F>,
 ) -> Result<Environment, SettingsError> {
@@ -367,6 +449,25 @@ impl JwtSettings {
                 ));
             }
         };
+        let previous_secrets = match src.get("JWT_PREVIOUS_SECRETS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    // Never echo a key back, not even a short one.
+                    (s.len() >= MIN_SECRET)
+                        .then(|| SecretString::from(s.to_owned()))
+                        .ok_or_else(|| {
+                            invalid(
+                                "JWT_PREVIOUS_SECRETS",
+                                format!("comma-separated keys of at least {MIN_SECRET} bytes each"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
         let ttl = src.parse("JWT_TTL_SECONDS", 86_400u64, "seconds as a whole number")?;
         if !(60..=2_592_000).contains(&ttl) {
             return Err(invalid("JWT_TTL_SECONDS", "between 60 and 2592000 seconds"));
@@ -374,6 +475,7 @@ impl JwtSettings {
         Ok(JwtSettings {
             secret,
             secret_generated,
+            previous_secrets,
             issuer: src
                 .get("JWT_ISSUER")
                 .unwrap_or_else(|| "agent-ready-k8s-backend".into()),
@@ -398,6 +500,14 @@ impl JwtSettings {
             _ => e,
         })
     }
+}
+
+/// The read lane's default share of the connection budget: half, rounded
+/// down (none below 2). Measured in docs/performance.md: the org read and the
+/// project list, which use it, are most of the traffic, and at 32 concurrent
+/// clients a quarter of 10 connections queued them (p99 22 ms).
+pub fn default_read_lane(max_connections: u32) -> u32 {
+    max_connections / 2
 }
 
 fn random_secret() -> SecretString {
@@ -525,6 +635,30 @@ mod tests {
         }))
         .unwrap_err();
         assert_eq!(err.var, "MIGRATION_DATABASE_URL");
+    }
+
+    #[test]
+    fn previous_jwt_secrets_are_a_checked_list_never_echoed() {
+        let ok = load(&with(&[(
+            "JWT_PREVIOUS_SECRETS",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,",
+        )]))
+        .unwrap();
+        assert_eq!(ok.jwt.previous_secrets.len(), 2);
+        let err = load(&with(&[("JWT_PREVIOUS_SECRETS", "short-key-hunter2")])).unwrap_err();
+        assert_eq!(err.var, "JWT_PREVIOUS_SECRETS");
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn the_read_lane_defaults_to_half_the_budget_and_leaves_the_pool_one() {
+        assert_eq!(load(BASE).unwrap().database_read_lane_connections, 5);
+        let s = load(&with(&[("DATABASE_MAX_CONNECTIONS", "16")])).unwrap();
+        assert_eq!(s.database_read_lane_connections, 8);
+        let s = load(&with(&[("DATABASE_READ_LANE_CONNECTIONS", "0")])).unwrap();
+        assert_eq!(s.database_read_lane_connections, 0);
+        let err = load(&with(&[("DATABASE_READ_LANE_CONNECTIONS", "10")])).unwrap_err();
+        assert_eq!(err.var, "DATABASE_READ_LANE_CONNECTIONS");
     }
 
     #[test]

@@ -1,33 +1,41 @@
 //! Builds the server from settings and runs it until a shutdown signal.
 
 use crate::auth::jwt::JwtKeys;
-use crate::configs::{ConfigRuntime, watcher};
+use crate::auth::revocation::Revocations;
+use crate::configs::ConfigRuntime;
+use crate::configs::watcher::ConfigFeed;
 use crate::context::AppState;
 use crate::db;
 use crate::metrics::Metrics;
 use crate::settings::{Environment, Settings};
+use crate::sync::{Feed, Feeds};
 use crate::telemetry::LogLevel;
 use anyhow::Context;
 use dropshot::{ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
-use slog::{Logger, info, warn};
+use slog::{Logger, crit, info, warn};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
 
 /// A started server and what it needs to stop cleanly.
 pub struct Application {
     server: HttpServer<AppState>,
+    /// Background tasks that must run as long as the server does.
+    tasks: Vec<(&'static str, JoinHandle<()>)>,
     log: Logger,
 }
 
 /// Options that only tests change.
 #[derive(Default, Clone)]
 pub struct Overrides {
-    /// Prefix for every Redis key (isolates parallel test servers).
+    /// Prefix for every Redis key and channel (isolates parallel test servers).
     pub redis_prefix: String,
 }
 
 impl Application {
-    /// Migrates (dev only), checks the database role, connects and binds.
+    /// Migrates (dev only), checks the database role, connects, loads the
+    /// replicated state (configuration, denylist) and binds.
     pub async fn build(
         settings: Settings,
         log: Logger,
@@ -47,8 +55,8 @@ impl Application {
             db::connect_options(&settings.database_url, settings.database_password.as_ref())
                 .context("invalid DATABASE_URL")?;
         // DATABASE_MAX_CONNECTIONS is the budget of the process: the read lane
-        // takes a quarter of it, the shared pool the rest.
-        let lane_size = db::read_lane::lane_size(settings.database_max_connections);
+        // takes DATABASE_READ_LANE_CONNECTIONS of it, the shared pool the rest.
+        let lane_size = settings.database_read_lane_connections;
         let pool = db::pool(
             options.clone(),
             settings.database_max_connections - lane_size,
@@ -58,29 +66,45 @@ impl Application {
         let redis = crate::redis::client(&settings).context("invalid REDIS_URL")?;
         let subscriber = crate::redis::subscriber(&settings).context("invalid REDIS_URL")?;
         let metrics = Arc::new(Metrics::new());
+        let prefix = overrides.redis_prefix;
         let configs = Arc::new(ConfigRuntime::new(log_level, metrics.clone()));
-        let loaded = watcher::warm_load(&pool, &configs)
-            .await
-            .context("cannot warm-load the service configuration")?;
-        info!(log, "configuration warm-loaded"; "entries" => loaded);
-        tokio::spawn(watcher::run_subscriber(
-            subscriber,
+        let config_feed = Arc::new(ConfigFeed::new(
             pool.clone(),
             configs.clone(),
-            log.new(slog::o!("task" => "config-watcher")),
-        ));
-        tokio::spawn(watcher::run_reconcile_loop(
+            &prefix,
             settings.config_reconcile_interval,
-            pool.clone(),
-            configs.clone(),
-            log.new(slog::o!("task" => "config-reconcile")),
         ));
+        let revocations = Arc::new(Revocations::new(
+            pool.clone(),
+            &prefix,
+            settings.revocation_reconcile_interval,
+            longest_token_lifetime(&settings),
+            metrics.clone(),
+        ));
+        let feeds = Arc::new(Feeds::new(
+            vec![
+                config_feed.clone() as Arc<dyn Feed>,
+                revocations.clone() as Arc<dyn Feed>,
+            ],
+            metrics.clone(),
+        ));
+        // Nothing is served before both are loaded: a replica without the
+        // denylist would accept revoked tokens.
+        let loaded = feeds
+            .warm_load()
+            .await
+            .context("cannot load the configuration and the token denylist")?;
+        info!(log, "replicated state warm-loaded"; "entries" => ?loaded);
+        let tasks = feeds.spawn(subscriber, &log);
         if settings.jwt.secret_generated {
             warn!(
                 log,
                 "JWT_SECRET is not set: generated a random one; tokens will not survive a restart (dev only)"
             );
         }
+        let jwt = JwtKeys::new(&settings.jwt);
+        info!(log, "signing tokens"; "kid" => jwt.signing_key_id(),
+            "previous_keys" => settings.jwt.previous_secrets.len());
         let config = ConfigDropshot {
             bind_address: settings.bind_address,
             default_request_body_max_bytes: settings.request_body_max_bytes,
@@ -92,11 +116,15 @@ impl Application {
             pool,
             reads,
             redis,
-            redis_prefix: overrides.redis_prefix,
-            jwt: JwtKeys::new(&settings.jwt),
+            redis_prefix: prefix,
+            jwt,
             openapi_json: backend_api::openapi_document().to_string(),
             settings,
             configs,
+            config_feed,
+            revocations,
+            feeds,
+            local_limiter: Default::default(),
             metrics,
         };
         let server = ServerBuilder::new(crate::http::api(), state, log.clone())
@@ -104,35 +132,55 @@ impl Application {
             .start()
             .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
         info!(log, "listening"; "address" => %server.local_addr());
-        Ok(Application { server, log })
+        Ok(Application { server, tasks, log })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.server.local_addr()
     }
 
-    pub fn state(&self) -> &AppState {
-        self.server.app_private()
-    }
-
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
     /// requests finish (at most `SHUTDOWN_GRACE_SECONDS`) and closes the pools.
+    ///
+    /// A background task that ends on its own (they loop for the life of the
+    /// process) is a bug or a lost runtime: the replica would serve from state
+    /// that no longer follows PostgreSQL, so it is logged and the process
+    /// stops with an error, for the orchestrator to restart.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> anyhow::Result<()> {
-        let Application { server, log } = self;
+        let Application { server, tasks, log } = self;
         let grace = server.app_private().settings.shutdown_grace;
         let pool = server.app_private().pool.clone();
         let reads = server.app_private().reads.clone();
         let redis = server.app_private().redis.clone();
         let stopped = server.wait_for_shutdown();
-        tokio::select! {
+        let (names, handles): (Vec<_>, Vec<_>) = tasks.into_iter().unzip();
+        let watched = async move {
+            if handles.is_empty() {
+                return std::future::pending().await;
+            }
+            let (ended, index, _) = futures::future::select_all(handles).await;
+            (names[index], ended)
+        };
+        let outcome = tokio::select! {
             result = stopped => {
                 return result.map_err(|e| anyhow::anyhow!("HTTP server stopped: {e}"));
             }
-            () = shutdown => info!(log, "shutdown signal received; draining"; "grace_seconds" => grace.as_secs()),
-        }
+            (task, ended) = watched => {
+                let why = match ended {
+                    Ok(()) => "it returned".to_owned(),
+                    Err(e) => format!("it failed: {e}"),
+                };
+                crit!(log, "background task ended; stopping the replica"; "task" => task, "why" => &why);
+                Err(anyhow::anyhow!("background task {task} ended: {why}"))
+            }
+            () = shutdown => {
+                info!(log, "shutdown signal received; draining"; "grace_seconds" => grace.as_secs());
+                Ok(())
+            }
+        };
         match tokio::time::timeout(grace, server.close()).await {
             Ok(Ok(())) => info!(log, "drained"),
             Ok(Err(e)) => warn!(log, "error while draining"; "error" => e),
@@ -140,10 +188,20 @@ impl Application {
         }
         reads.close().await;
         pool.close().await;
-        let _ = fred::prelude::ClientLike::quit(&redis).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            fred::prelude::ClientLike::quit(&redis),
+        )
+        .await;
         info!(log, "stopped");
-        Ok(())
+        outcome
     }
+}
+
+/// The longest any token this server verifies can live: guest tokens live
+/// `JWT_TTL_SECONDS`, admin tokens at most 24 h.
+pub fn longest_token_lifetime(settings: &Settings) -> Duration {
+    settings.jwt.ttl.max(Duration::from_secs(86_400))
 }
 
 /// Resolves on SIGTERM or SIGINT.

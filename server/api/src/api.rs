@@ -29,9 +29,11 @@ pub trait BackendApi {
 
     /// Readiness probe
     ///
-    /// 200 when PostgreSQL and Redis answer within their timeouts and the
-    /// schema is at the binary's migration version; otherwise 503
-    /// `SERVICE_UNAVAILABLE` with the failing checks in `details.checks`.
+    /// 200 when PostgreSQL answers within its timeout and the schema is at
+    /// the binary's migration version; otherwise 503 `SERVICE_UNAVAILABLE`
+    /// with the failing checks in `details.checks`. Redis is reported but
+    /// never makes a replica unready: without it the replica still serves
+    /// everything (status `degraded`, `checks.redis` says why).
     #[endpoint { method = GET, path = "/ready", tags = ["Health"] }]
     async fn ready(rqctx: RequestContext<Self::Context>) -> ApiResult<HttpResponseOk<Readiness>>;
 
@@ -53,7 +55,9 @@ pub trait BackendApi {
 
     /// Exchange a valid token for a new one
     ///
-    /// The presented token is revoked; only the returned one works afterwards.
+    /// The presented token is revoked (durably, before the answer); only the
+    /// returned one works afterwards. Rate-limited per user (429
+    /// `RATE_LIMIT_EXCEEDED`).
     #[endpoint { method = POST, path = "/api/v1/auth/refresh", tags = ["Auth"] }]
     async fn auth_refresh(
         rqctx: RequestContext<Self::Context>,
@@ -61,9 +65,11 @@ pub trait BackendApi {
 
     /// Revoke the presented token
     ///
-    /// The token's id goes on a denylist in Redis until the token would have
-    /// expired; any later use answers 401 `TOKEN_REVOKED`. Admin tokens cannot
-    /// be revoked (403); they expire.
+    /// The token's id is stored in PostgreSQL before the 204 and denied by
+    /// every replica until the token would have expired: at once by the one
+    /// that answered, within milliseconds by the others (at most about 2 s
+    /// while Redis is down). Any later use answers 401 `TOKEN_REVOKED`. Admin
+    /// tokens are revoked the same way.
     #[endpoint { method = POST, path = "/api/v1/auth/logout", tags = ["Auth"] }]
     async fn auth_logout(
         rqctx: RequestContext<Self::Context>,

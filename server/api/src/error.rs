@@ -170,7 +170,7 @@ impl ErrorCode {
                 "The bearer token's `exp` has passed. Sent with `WWW-Authenticate: Bearer`."
             }
             ErrorCode::TokenRevoked => {
-                "The bearer token was revoked by logout or refresh. Sent with `WWW-Authenticate: Bearer`."
+                "The bearer token was revoked by logout, refresh or an operator (`backend token --revoke`). Sent with `WWW-Authenticate: Bearer`."
             }
             ErrorCode::Forbidden => {
                 "The caller can see the resource but its role does not allow the operation."
@@ -210,10 +210,10 @@ impl ErrorCode {
                 "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`."
             }
             ErrorCode::RateLimitExceeded => {
-                "Too many guest sign-ins from this client address in the current window. Sent with `Retry-After`."
+                "Too many guest sign-ins from this client address, or token refreshes by this user, in the current window. Sent with `Retry-After`."
             }
             ErrorCode::ServiceUnavailable => {
-                "A dependency (PostgreSQL or Redis) is unreachable or the server is not ready. Sent with `Retry-After`."
+                "PostgreSQL is unreachable or the server is not ready (Redis being down never causes it). Sent with `Retry-After`."
             }
             ErrorCode::InternalError => {
                 "An unexpected server fault. The body never carries internals; the request id finds the log line."

@@ -89,8 +89,9 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
         "health" => vec![],
         "ready" => vec![ServiceUnavailable],
         "auth_guest" => vec![RateLimitExceeded, ServiceUnavailable],
-        "auth_refresh" | "auth_me" => vec![Forbidden],
-        "auth_logout" => vec![Forbidden],
+        "auth_me" => vec![Forbidden],
+        "auth_refresh" => vec![Forbidden, RateLimitExceeded],
+        "auth_logout" => vec![],
         "org_create" => [BODY, &[InvalidOrgSlug, Forbidden, OrgSlugConflict]].concat(),
         "org_list" | "member_list" | "project_list" => {
             vec![ValidationError, Forbidden, OrgNotFound]

@@ -1,6 +1,13 @@
 //! HS256 tokens, validated the RFC 8725 way: the algorithm is pinned by the
 //! server (never read from the token header), issuer and audience are
 //! required and checked, clock leeway is 5 s.
+//!
+//! Keys rotate without logging anyone out: the server signs with the current
+//! key (`JWT_SECRET`) and verifies with it and every previous one
+//! (`JWT_PREVIOUS_SECRETS`). Each token names its key in the header's `kid`,
+//! derived from the key itself ([`key_id`]), so every replica computes the
+//! same id from the same Secret with nothing else to configure. A token
+//! without a `kid` (minted before keys had ids) is tried against each key.
 
 use crate::settings::JwtSettings;
 use backend_api::{ApiError, ErrorCode};
@@ -8,6 +15,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
@@ -30,10 +38,35 @@ pub struct Claims {
     pub adm: bool,
 }
 
+/// The public id of a signing key: the first 8 bytes of a SHA-256 over a
+/// fixed label and the key, in hex. It tells keys apart and reveals nothing
+/// an HS256 signature does not already expose.
+pub fn key_id(secret: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"agent-ready-k8s backend jwt kid\0")
+        .chain_update(secret)
+        .finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct VerifyingKey {
+    kid: String,
+    key: DecodingKey,
+}
+
+/// A freshly minted token and the facts revocation needs about it.
+pub struct Minted {
+    pub token: String,
+    pub jti: Uuid,
+    pub expires_at: i64,
+}
+
 /// Keys and rules for minting and verifying.
 pub struct JwtKeys {
+    signing_kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key first, then the previous ones in the order given.
+    verifying: Vec<VerifyingKey>,
     validation: Validation,
     pub issuer: String,
     pub audience: String,
@@ -49,9 +82,20 @@ impl JwtKeys {
         validation.set_audience(&[&settings.audience]);
         validation.set_issuer(&[&settings.issuer]);
         validation.set_required_spec_claims(&["exp", "nbf", "aud", "iss", "sub"]);
+        let verifying = std::iter::once(&settings.secret)
+            .chain(&settings.previous_secrets)
+            .map(|s| {
+                let bytes = s.expose_secret().as_bytes();
+                VerifyingKey {
+                    kid: key_id(bytes),
+                    key: DecodingKey::from_secret(bytes),
+                }
+            })
+            .collect();
         JwtKeys {
+            signing_kid: key_id(secret),
             encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            verifying,
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
@@ -59,17 +103,19 @@ impl JwtKeys {
         }
     }
 
-    /// Mints a token for `subject`, valid for `ttl_seconds` from now.
-    pub fn mint(
-        &self,
-        subject: &str,
-        ttl_seconds: u64,
-        admin: bool,
-    ) -> Result<(String, Claims), ApiError> {
+    /// The `kid` new tokens carry.
+    pub fn signing_key_id(&self) -> &str {
+        &self.signing_kid
+    }
+
+    /// Mints a token for `subject`, valid for `ttl_seconds` from now, signed
+    /// with the current key.
+    pub fn mint(&self, subject: &str, ttl_seconds: u64, admin: bool) -> Result<Minted, ApiError> {
         let now = chrono::Utc::now().timestamp();
+        let jti = Uuid::new_v4();
         let claims = Claims {
             sub: subject.to_owned(),
-            jti: Uuid::new_v4().to_string(),
+            jti: jti.to_string(),
             iat: now,
             nbf: now,
             exp: now + i64::try_from(ttl_seconds).unwrap_or(i64::MAX / 2),
@@ -77,38 +123,129 @@ impl JwtKeys {
             aud: self.audience.clone(),
             adm: admin,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)?;
-        Ok((token, claims))
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.signing_kid.clone());
+        let token =
+            jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)?;
+        Ok(Minted {
+            token,
+            jti,
+            expires_at: claims.exp,
+        })
     }
 
-    /// Verifies signature, algorithm, `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `jti`.
+    /// Verifies signature, algorithm, `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`
+    /// (the `jti` is checked by [`super::identity`]).
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => {
-                    ApiError::new(ErrorCode::TokenExpired, "token has expired")
+        let header = jsonwebtoken::decode_header(token).map_err(|e| rejection(e.kind()))?;
+        let candidates: Vec<&VerifyingKey> = match &header.kid {
+            Some(kid) => vec![
+                self.verifying
+                    .iter()
+                    .find(|k| &k.kid == kid)
+                    .ok_or_else(|| ApiError::unauthorized("token is signed with an unknown key"))?,
+            ],
+            None => self.verifying.iter().collect(),
+        };
+        let mut last = ErrorKind::InvalidSignature;
+        let mut verified = None;
+        for key in candidates {
+            match jsonwebtoken::decode::<Claims>(token, &key.key, &self.validation) {
+                Ok(data) => {
+                    verified = Some(data.claims);
+                    break;
                 }
-                ErrorKind::ImmatureSignature => ApiError::unauthorized("token is not valid yet"),
-                ErrorKind::InvalidAlgorithm => {
-                    ApiError::unauthorized("token algorithm is not HS256")
-                }
-                ErrorKind::InvalidSignature => ApiError::unauthorized("token signature is invalid"),
-                ErrorKind::InvalidAudience => ApiError::unauthorized("token audience is wrong"),
-                ErrorKind::InvalidIssuer => ApiError::unauthorized("token issuer is wrong"),
-                ErrorKind::MissingRequiredClaim(c) => {
-                    ApiError::unauthorized(format!("token lacks the `{c}` claim"))
-                }
-                _ => ApiError::unauthorized("token is malformed"),
-            })?;
-        let claims = data.claims;
+                // Only a signature that does not match this key is worth
+                // trying the next one for; anything else is the token's fault.
+                Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => last = e.into_kind(),
+                Err(e) => return Err(rejection(e.kind())),
+            }
+        }
+        let claims = verified.ok_or_else(|| rejection(&last))?;
         let now = chrono::Utc::now().timestamp();
         if claims.iat > now + LEEWAY_SECONDS as i64 {
             return Err(ApiError::unauthorized("token is issued in the future"));
         }
-        if claims.jti.is_empty() {
-            return Err(ApiError::unauthorized("token lacks the `jti` claim"));
-        }
         Ok(claims)
+    }
+}
+
+fn rejection(kind: &ErrorKind) -> ApiError {
+    match kind {
+        ErrorKind::ExpiredSignature => ApiError::new(ErrorCode::TokenExpired, "token has expired"),
+        ErrorKind::ImmatureSignature => ApiError::unauthorized("token is not valid yet"),
+        ErrorKind::InvalidAlgorithm => ApiError::unauthorized("token algorithm is not HS256"),
+        ErrorKind::InvalidSignature => ApiError::unauthorized("token signature is invalid"),
+        ErrorKind::InvalidAudience => ApiError::unauthorized("token audience is wrong"),
+        ErrorKind::InvalidIssuer => ApiError::unauthorized("token issuer is wrong"),
+        ErrorKind::MissingRequiredClaim(c) => {
+            ApiError::unauthorized(format!("token lacks the `{c}` claim"))
+        }
+        _ => ApiError::unauthorized("token is malformed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+    use std::time::Duration;
+
+    fn settings(current: &str, previous: &[&str]) -> JwtSettings {
+        JwtSettings {
+            secret: SecretString::from(current.to_owned()),
+            secret_generated: false,
+            previous_secrets: previous
+                .iter()
+                .map(|s| SecretString::from((*s).to_owned()))
+                .collect(),
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            ttl: Duration::from_secs(600),
+        }
+    }
+
+    const A: &str = "key-a-0123456789abcdef0123456789abcdef";
+    const B: &str = "key-b-0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn key_ids_are_stable_distinct_and_do_not_contain_the_key() {
+        assert_eq!(key_id(A.as_bytes()), key_id(A.as_bytes()));
+        assert_ne!(key_id(A.as_bytes()), key_id(B.as_bytes()));
+        assert_eq!(key_id(A.as_bytes()).len(), 16);
+        assert!(!A.contains(&key_id(A.as_bytes())));
+    }
+
+    #[test]
+    fn a_rotated_server_accepts_the_previous_key_and_signs_with_the_new_one() {
+        let old = JwtKeys::new(&settings(A, &[]));
+        let rotated = JwtKeys::new(&settings(B, &[A]));
+        let a_token = old.mint("s", 600, false).unwrap().token;
+        assert!(rotated.verify(&a_token).is_ok(), "A still verifies");
+        let b_token = rotated.mint("s", 600, false).unwrap().token;
+        let kid = jsonwebtoken::decode_header(&b_token).unwrap().kid;
+        assert_eq!(kid.as_deref(), Some(key_id(B.as_bytes()).as_str()));
+        let err = old.verify(&b_token).unwrap_err();
+        assert_eq!(err.error, ErrorCode::Unauthorized, "A-only never saw B");
+        let dropped = JwtKeys::new(&settings(B, &[]));
+        assert_eq!(
+            dropped.verify(&a_token).unwrap_err().error,
+            ErrorCode::Unauthorized
+        );
+    }
+
+    #[test]
+    fn a_token_without_kid_is_tried_against_every_key() {
+        let claims = serde_json::json!({"sub": "s", "jti": Uuid::new_v4().to_string(),
+            "iat": chrono::Utc::now().timestamp(), "nbf": chrono::Utc::now().timestamp(),
+            "exp": chrono::Utc::now().timestamp() + 60, "iss": "iss", "aud": "aud"});
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(A.as_bytes()),
+        )
+        .unwrap();
+        assert!(JwtKeys::new(&settings(B, &[A])).verify(&token).is_ok());
+        assert!(JwtKeys::new(&settings(B, &[])).verify(&token).is_err());
     }
 }

@@ -1,5 +1,7 @@
-//! Bearer-token authentication: JWT verification, revocation, rate limits.
+//! Bearer-token authentication: JWT verification with rotating keys, the
+//! revocation denylist, sign-in rate limits.
 
+pub mod denylist;
 pub mod jwt;
 pub mod rate_limit;
 pub mod revocation;
@@ -16,7 +18,7 @@ pub struct Identity {
     pub user_id: Uuid,
     /// The token's `sub` claim, e.g. a user id or `admin:ops`.
     pub subject: String,
-    pub jti: String,
+    pub jti: Uuid,
     /// Unix time the token expires.
     pub expires_at: i64,
     pub admin: bool,
@@ -43,39 +45,34 @@ pub fn verify(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
         .ok_or_else(|| {
             ApiError::unauthorized("malformed Authorization header; expected `Bearer <token>`")
         })?;
-    let claims = state.jwt.verify(token)?;
-    if claims.adm {
-        return Ok(Identity {
-            user_id: Uuid::nil(),
-            subject: claims.sub,
-            jti: claims.jti,
-            expires_at: claims.exp,
-            admin: true,
-        });
-    }
-    let user_id = Uuid::parse_str(&claims.sub)
-        .map_err(|_| ApiError::unauthorized("token subject is not a user id"))?;
+    identity(state.jwt.verify(token)?)
+}
+
+/// The identity a verified token's claims name.
+pub fn identity(claims: jwt::Claims) -> Result<Identity, ApiError> {
+    let jti = Uuid::parse_str(&claims.jti)
+        .map_err(|_| ApiError::unauthorized("token lacks a valid `jti` claim"))?;
+    let user_id = if claims.adm {
+        Uuid::nil()
+    } else {
+        Uuid::parse_str(&claims.sub)
+            .map_err(|_| ApiError::unauthorized("token subject is not a user id"))?
+    };
     Ok(Identity {
         user_id,
         subject: claims.sub,
-        jti: claims.jti,
+        jti,
         expires_at: claims.exp,
-        admin: false,
+        admin: claims.adm,
     })
 }
 
-/// Checks the denylist. A Redis failure fails closed (503): a revoked token
-/// must never pass because the denylist could not be read.
-///
-/// Admin tokens (minted only by `backend token --admin`, at most 24 h) are not
-/// on the denylist: they cannot be revoked, only expire or be invalidated by
-/// rotating `JWT_SECRET`. That keeps configuration writable during a Redis
-/// outage, which is when operators need it.
-pub async fn check_revocation(state: &AppState, identity: &Identity) -> Result<(), ApiError> {
-    if identity.admin {
-        return Ok(());
-    }
-    if revocation::is_revoked(&state.redis, &state.redis_prefix, &identity.jti).await? {
+/// Checks this replica's copy of the denylist: memory only, no round trip.
+/// It holds every revocation committed before this replica's last catch-up,
+/// and every one this replica made itself (docs/architecture/sessions.md has
+/// the staleness bounds). Admin tokens are checked like any other.
+pub fn check_revocation(state: &AppState, identity: &Identity) -> Result<(), ApiError> {
+    if state.revocations.denylist().is_revoked(&identity.jti) {
         return Err(ApiError::new(
             ErrorCode::TokenRevoked,
             "token has been revoked",
@@ -85,8 +82,8 @@ pub async fn check_revocation(state: &AppState, identity: &Identity) -> Result<(
 }
 
 /// [`verify`] then [`check_revocation`].
-pub async fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
+pub fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     let identity = verify(rqctx)?;
-    check_revocation(rqctx.context(), &identity).await?;
+    check_revocation(rqctx.context(), &identity)?;
     Ok(identity)
 }

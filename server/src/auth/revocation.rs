@@ -1,34 +1,277 @@
-//! The token denylist in Redis: `{prefix}auth:revoked:{jti}`, expiring when the
-//! token would have, so it never grows past the live tokens.
+//! Token revocation: written to PostgreSQL (`token_revocations`, migration
+//! V008) before the revoking request answers, held in every replica's
+//! [`Denylist`], spread as a [`crate::sync::Feed`].
+//!
+//! - **Write** ([`Revocations::revoke`]): one statement (`app_revoke_token`)
+//!   commits the row and returns its sequence number; the replica adds the id
+//!   to its own denylist, so its answer (204) already holds there, then
+//!   publishes an event that names the token id and the sequence number, never
+//!   the token.
+//! - **Event**: another replica denies the id at once, then catches up from
+//!   PostgreSQL by sequence (which fixes the expiry and the watermark). An
+//!   event can only ever deny: a forged or stale one cannot let a token in.
+//! - **Reconcile**: every `REVOCATION_RECONCILE_INTERVAL` (1 s by default),
+//!   after every (re)subscribe, and at start before `/ready`, read every row
+//!   past the watermark. Expired rows are pruned, in memory and in PostgreSQL
+//!   (bounded batches).
 
-use backend_api::ApiError;
-use fred::prelude::*;
-use fred::types::Expiration;
+use super::denylist::{Denylist, Revoked, deny_until};
+use crate::metrics::Metrics;
+use crate::sync::{self, Feed, Lags};
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use slog::{Logger, debug, warn};
+use sqlx::PgPool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
 
-fn key(prefix: &str, jti: &str) -> String {
-    format!("{prefix}auth:revoked:{jti}")
+/// The channel revocations are announced on (after the key prefix).
+pub const CHANNEL: &str = "auth:revoked";
+
+/// Rows read per catch-up query.
+const BATCH: i64 = 5_000;
+/// How often a replica prunes expired revocations, and how many rows at most.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+const PRUNE_BATCH: i32 = 1_000;
+const PRUNE_BATCHES: usize = 10;
+
+/// Why a token was revoked (the `reason` column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Logout,
+    Refresh,
+    Admin,
 }
 
-/// Revokes `jti` until `expires_at` (Unix seconds).
-pub async fn revoke(
-    redis: &Client,
-    prefix: &str,
-    jti: &str,
-    expires_at: i64,
-) -> Result<(), ApiError> {
-    let ttl =
-        (expires_at - chrono::Utc::now().timestamp()).max(1) + super::jwt::LEEWAY_SECONDS as i64;
-    redis
-        .set::<(), _, _>(key(prefix, jti), 1, Some(Expiration::EX(ttl)), None, false)
-        .await
-        .map_err(|e| ApiError::unavailable("token store unavailable").with_internal(e))
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Logout => "logout",
+            Reason::Refresh => "refresh",
+            Reason::Admin => "admin",
+        }
+    }
 }
 
-/// Is `jti` revoked? An unreachable Redis is an error, never a "no".
-pub async fn is_revoked(redis: &Client, prefix: &str, jti: &str) -> Result<bool, ApiError> {
-    redis
-        .exists::<i64, _>(key(prefix, jti))
-        .await
-        .map(|n| n > 0)
-        .map_err(|e| ApiError::unavailable("token store unavailable").with_internal(e))
+/// The event: which token id was revoked, as which sequence number. Ids only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevocationEvent {
+    pub jti: Uuid,
+    pub seq: i64,
+    /// Microseconds since the Unix epoch when the revocation committed.
+    pub committed_at_us: i64,
+}
+
+/// Revocations of one replica: the writer, the feed and the denylist.
+pub struct Revocations {
+    pool: PgPool,
+    denylist: Denylist,
+    channel: String,
+    interval: Duration,
+    /// A token id heard of only through an event stays denied this long (the
+    /// longest a token can live) until PostgreSQL gives its real expiry.
+    max_lifetime: Duration,
+    metrics: Arc<Metrics>,
+    lags: Lags,
+    last_pruned: Mutex<Option<Instant>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    seq: i64,
+    jti: Uuid,
+    expires_at: DateTime<Utc>,
+}
+
+impl Revocations {
+    pub fn new(
+        pool: PgPool,
+        prefix: &str,
+        interval: Duration,
+        max_lifetime: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Revocations {
+        Revocations {
+            pool,
+            denylist: Denylist::new(),
+            channel: format!("{prefix}{CHANNEL}"),
+            interval,
+            max_lifetime,
+            metrics,
+            lags: Lags::default(),
+            last_pruned: Mutex::new(None),
+        }
+    }
+
+    pub fn denylist(&self) -> &Denylist {
+        &self.denylist
+    }
+
+    /// Recent commit→denied lags of revocations that arrived as events.
+    pub fn lags(&self) -> &Lags {
+        &self.lags
+    }
+
+    /// Revokes `jti` (a token expiring at Unix second `exp`): commits the row,
+    /// denies it on this replica, announces it. Returns only once PostgreSQL
+    /// has it, so an acknowledged revocation survives any restart.
+    pub async fn revoke(
+        &self,
+        redis: Option<&fred::prelude::Client>,
+        jti: Uuid,
+        exp: i64,
+        reason: Reason,
+        log: &Logger,
+    ) -> Result<i64, sqlx::Error> {
+        let until = deny_until(exp);
+        let expires_at = DateTime::from_timestamp(until, 0).unwrap_or_else(Utc::now);
+        let seq: i64 = sqlx::query_scalar("SELECT app_revoke_token($1, $2, $3)")
+            .bind(jti)
+            .bind(expires_at)
+            .bind(reason.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        self.denylist.insert(jti, until);
+        if let Some(redis) = redis {
+            let payload = self.event(jti, seq);
+            let (metrics, log) = (self.metrics.clone(), log.clone());
+            sync::publish(redis, self.channel.clone(), payload, move |e| {
+                metrics.revocation_publish_failures.inc();
+                warn!(log, "revocation not published; replicas catch up within a reconcile interval";
+                    "seq" => seq, "error" => %e);
+            });
+        }
+        Ok(seq)
+    }
+
+    fn event(&self, jti: Uuid, seq: i64) -> String {
+        let event = RevocationEvent {
+            jti,
+            seq,
+            committed_at_us: Utc::now().timestamp_micros(),
+        };
+        serde_json::to_string(&event).expect("event serialises")
+    }
+
+    /// Publishes the event of a revocation and waits for Redis to take it
+    /// (for `backend token --revoke`, which exits right after).
+    pub async fn announce(
+        &self,
+        redis: &fred::prelude::Client,
+        jti: Uuid,
+        seq: i64,
+    ) -> Result<(), fred::error::Error> {
+        use fred::prelude::PubsubInterface;
+        redis
+            .publish::<i64, _, _>(self.channel.clone(), self.event(jti, seq))
+            .await
+            .map(drop)
+    }
+
+    /// Reads every revocation past the watermark, in bounded batches.
+    async fn catch_up(&self) -> Result<usize, sqlx::Error> {
+        let mut added = 0;
+        loop {
+            let rows = sqlx::query_as::<_, Row>(
+                "SELECT seq, jti, expires_at FROM token_revocations WHERE seq > $1 \
+                 ORDER BY seq LIMIT $2",
+            )
+            .bind(self.denylist.last_seq())
+            .bind(BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            let read: Vec<Revoked> = rows
+                .iter()
+                .map(|r| Revoked {
+                    seq: r.seq,
+                    jti: r.jti,
+                    until: r.expires_at.timestamp(),
+                })
+                .collect();
+            added += self.denylist.apply(&read);
+            if (read.len() as i64) < BATCH {
+                break;
+            }
+        }
+        self.denylist.touch_reconciled();
+        self.prune_if_due().await;
+        self.metrics
+            .revocations_entries
+            .set(self.denylist.len() as i64);
+        self.metrics
+            .revocations_last_seq
+            .set(self.denylist.last_seq());
+        self.metrics
+            .revocations_last_reconcile
+            .set(Utc::now().timestamp_millis() as f64 / 1e3);
+        Ok(added)
+    }
+
+    /// Drops expired entries here and, in bounded batches, in PostgreSQL.
+    /// A failed prune is retried at the next one; it never fails a catch-up.
+    async fn prune_if_due(&self) {
+        {
+            let mut last = self.last_pruned.lock().expect("prune lock");
+            if last.is_some_and(|t| t.elapsed() < PRUNE_EVERY) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        self.denylist.prune(Utc::now().timestamp());
+        for _ in 0..PRUNE_BATCHES {
+            match sqlx::query_scalar::<_, i32>("SELECT app_prune_token_revocations($1)")
+                .bind(PRUNE_BATCH)
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(n) if n == PRUNE_BATCH => continue,
+                Ok(_) | Err(_) => break,
+            }
+        }
+    }
+
+    async fn handle(&self, payload: &str, log: &Logger) {
+        let Ok(event) = serde_json::from_str::<RevocationEvent>(payload) else {
+            warn!(log, "ignoring a malformed revocation event"; "payload_len" => payload.len());
+            return;
+        };
+        if event.seq <= self.denylist.last_seq() {
+            return; // already read from PostgreSQL
+        }
+        let provisional = Utc::now().timestamp() + self.max_lifetime.as_secs() as i64;
+        self.denylist.insert(event.jti, deny_until(provisional));
+        let lag = (Utc::now().timestamp_micros() - event.committed_at_us).max(0);
+        self.lags.record(lag as u64);
+        self.metrics
+            .revocations_propagation
+            .observe(lag as f64 / 1e6);
+        debug!(log, "revocation applied from an event"; "seq" => event.seq, "lag_us" => lag);
+        if let Err(e) = self.catch_up().await {
+            warn!(log, "cannot read revocations; the reconcile loop retries"; "error" => %e);
+        }
+    }
+}
+
+impl Feed for Revocations {
+    fn name(&self) -> &'static str {
+        "revocations"
+    }
+
+    fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn on_event<'a>(&'a self, payload: &'a str, log: &'a Logger) -> BoxFuture<'a, ()> {
+        Box::pin(self.handle(payload, log))
+    }
+
+    fn reconcile(&self) -> BoxFuture<'_, Result<usize, sqlx::Error>> {
+        Box::pin(self.catch_up())
+    }
 }

@@ -19,7 +19,8 @@ use arc_swap::ArcSwap;
 use backend_api::types::{ConfigEntry, RuntimeEntry};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use crate::sync::Lags;
+use std::sync::{Arc, Mutex};
 
 type Key = (String, String);
 
@@ -56,29 +57,10 @@ pub struct ConfigRuntime {
     times: Mutex<Times>,
     log_level: LogLevel,
     pub metrics: Arc<Metrics>,
-    /// Set once the watcher has created its subscriber.
-    pub subscriber: OnceLock<fred::clients::SubscriberClient>,
     pub replica_id: String,
-    /// Recent (commit→applied, publish→applied) lags in µs, newest last.
-    lags: Mutex<std::collections::VecDeque<(u64, u64)>>,
-}
-
-/// How many recent event lags the runtime view summarises.
-const LAG_SAMPLES: usize = 4096;
-
-fn summarise(mut samples: Vec<u64>) -> backend_api::types::LagSummary {
-    if samples.is_empty() {
-        return backend_api::types::LagSummary::default();
-    }
-    samples.sort_unstable();
-    let at =
-        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
-    backend_api::types::LagSummary {
-        count: samples.len() as u64,
-        p50_us: at(0.50),
-        p99_us: at(0.99),
-        max_us: *samples.last().expect("not empty"),
-    }
+    /// Recent commit→applied and publish→applied lags of events.
+    commit_lags: Lags,
+    publish_lags: Lags,
 }
 
 impl ConfigRuntime {
@@ -88,9 +70,9 @@ impl ConfigRuntime {
             times: Mutex::new(Times::default()),
             log_level,
             metrics,
-            subscriber: OnceLock::new(),
             replica_id: uuid::Uuid::new_v4().to_string(),
-            lags: Mutex::new(std::collections::VecDeque::with_capacity(LAG_SAMPLES)),
+            commit_lags: Lags::default(),
+            publish_lags: Lags::default(),
         }
     }
 
@@ -158,11 +140,8 @@ impl ConfigRuntime {
 
     /// Records how late one event was applied.
     pub fn record_lag(&self, commit_us: u64, publish_us: u64) {
-        let mut lags = self.lags.lock().expect("lags lock");
-        if lags.len() == LAG_SAMPLES {
-            lags.pop_front();
-        }
-        lags.push_back((commit_us, publish_us));
+        self.commit_lags.record(commit_us);
+        self.publish_lags.record(publish_us);
     }
 
     /// (commit→applied, publish→applied) percentiles of the recent events.
@@ -172,11 +151,7 @@ impl ConfigRuntime {
         backend_api::types::LagSummary,
         backend_api::types::LagSummary,
     ) {
-        let lags = self.lags.lock().expect("lags lock");
-        (
-            summarise(lags.iter().map(|l| l.0).collect()),
-            summarise(lags.iter().map(|l| l.1).collect()),
-        )
+        (self.commit_lags.summary(), self.publish_lags.summary())
     }
 
     pub fn times(&self) -> Times {
@@ -185,11 +160,6 @@ impl ConfigRuntime {
 
     pub fn touch(&self, f: impl FnOnce(&mut Times)) {
         f(&mut self.times.lock().expect("times lock"));
-    }
-
-    pub fn subscriber_connected(&self) -> bool {
-        use fred::interfaces::ClientLike;
-        self.subscriber.get().is_some_and(|s| s.is_connected())
     }
 }
 

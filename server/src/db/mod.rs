@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// Connection options from a URL and an optional separate password.
@@ -29,6 +30,30 @@ pub fn connect_options(
 /// shutdown)?
 pub fn session_ended(sqlstate: &str) -> bool {
     sqlstate.starts_with("08") || sqlstate.starts_with("57")
+}
+
+/// Requests waiting for a connection of the shared pool right now (sqlx
+/// does not count them): the `db_pool_waiters` metric.
+static WAITERS: AtomicI64 = AtomicI64::new(0);
+
+pub fn pool_waiters() -> i64 {
+    WAITERS.load(Ordering::Relaxed)
+}
+
+/// Counts one waiter for as long as it lives.
+pub(crate) struct Waiting;
+
+impl Waiting {
+    pub(crate) fn new() -> Waiting {
+        WAITERS.fetch_add(1, Ordering::Relaxed);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITERS.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A pooled connection idle for longer than this is pinged before use.

@@ -57,13 +57,6 @@ impl managed::Manager for Manager {
     }
 }
 
-/// How many of `max_connections` the lane gets: a quarter, rounded down, so
-/// no lane at all below 4; the larger part stays with the shared pool, which
-/// serves every transaction.
-pub fn lane_size(max_connections: u32) -> u32 {
-    max_connections / 4
-}
-
 impl ReadLane {
     /// A lane of `size` connections, connecting lazily; `shared` serves the
     /// reads when `size` is 0.
@@ -110,6 +103,14 @@ impl ReadLane {
             }
             result => result,
         }
+    }
+
+    /// (in use, idle, waiting, max) of the lane; `None` without one.
+    pub fn status(&self) -> Option<(usize, usize, usize, usize)> {
+        self.lane.as_ref().map(|lane| {
+            let s = lane.status();
+            (s.size - s.available, s.available, s.waiting, s.max_size)
+        })
     }
 
     /// Closes the idle lane connections politely, then the lane.

@@ -32,7 +32,10 @@ pub async fn begin(
     user_id: Uuid,
     org_id: Option<Uuid>,
 ) -> Result<TenantTx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = {
+        let _waiting = super::Waiting::new();
+        pool.begin().await?
+    };
     let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1, $2)")
         .bind(user_id)
         .bind(org_id)

@@ -1,7 +1,9 @@
 //! Guest sign-in and token lifecycle.
 
 use super::{db_error, session};
-use crate::auth::{self, rate_limit, revocation};
+use crate::auth::rate_limit::{self, Bucket};
+use crate::auth::revocation::Reason;
+use crate::auth::{self, Identity};
 use crate::context::AppState;
 use crate::db::tenant;
 use crate::repo;
@@ -15,15 +17,64 @@ use uuid::Uuid;
 const USERNAME_ATTEMPTS: u32 = 6;
 
 fn token_response(state: &AppState, user: User) -> Result<TokenResponse, ApiError> {
-    let (access_token, _) = state
+    let minted = state
         .jwt
         .mint(&user.id.to_string(), state.jwt.ttl_seconds, false)?;
     Ok(TokenResponse {
-        access_token,
+        access_token: minted.token,
         token_type: "Bearer".into(),
         expires_in: state.jwt.ttl_seconds,
         user,
     })
+}
+
+/// Counts one hit in `bucket` for `client` (Redis, or this replica alone
+/// while Redis cannot answer).
+async fn limit(
+    rqctx: &RequestContext<AppState>,
+    bucket: Bucket,
+    client: &str,
+    per_minute: u32,
+) -> Result<(), ApiError> {
+    let state = rqctx.context();
+    let fallback = || {
+        state
+            .metrics
+            .rate_limit_local_fallback
+            .with_label_values(&[bucket.as_str()])
+            .inc();
+    };
+    rate_limit::hit(
+        &state.redis,
+        &state.local_limiter,
+        fallback,
+        &state.redis_prefix,
+        bucket,
+        client,
+        per_minute,
+    )
+    .await
+}
+
+/// Revokes the presented token: durable in PostgreSQL before this returns.
+async fn revoke(
+    rqctx: &RequestContext<AppState>,
+    identity: &Identity,
+    reason: Reason,
+) -> Result<(), ApiError> {
+    let state = rqctx.context();
+    state
+        .revocations
+        .revoke(
+            Some(&state.redis),
+            identity.jti,
+            identity.expires_at,
+            reason,
+            &rqctx.log,
+        )
+        .await
+        .map(drop)
+        .map_err(db_error)
 }
 
 pub async fn guest(
@@ -41,10 +92,9 @@ pub async fn guest(
         state.settings.trusted_proxy_hops,
     )
     .to_string();
-    rate_limit::hit(
-        &state.redis,
-        &state.redis_prefix,
-        "guest-signin",
+    limit(
+        rqctx,
+        Bucket::GuestSignin,
         &client,
         state.settings.guest_signin_rate_limit_per_minute,
     )
@@ -77,39 +127,29 @@ pub async fn refresh(
 ) -> Result<HttpResponseOk<TokenResponse>, ApiError> {
     let state = rqctx.context();
     let (identity, mut tx) = session::begin(rqctx).await?;
+    limit(
+        rqctx,
+        Bucket::Refresh,
+        &identity.user_id.to_string(),
+        state.settings.refresh_rate_limit_per_minute,
+    )
+    .await?;
     let user = repo::users::get(tx.conn(), identity.user_id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::unauthorized("the token's user does not exist"))?;
     tx.commit().await.map_err(db_error)?;
     let response = token_response(state, user)?;
-    revocation::revoke(
-        &state.redis,
-        &state.redis_prefix,
-        &identity.jti,
-        identity.expires_at,
-    )
-    .await?;
+    // The old token stops working before the new one is handed out.
+    revoke(rqctx, &identity, Reason::Refresh).await?;
     Ok(HttpResponseOk(response))
 }
 
 pub async fn logout(
     rqctx: &RequestContext<AppState>,
 ) -> Result<HttpResponseUpdatedNoContent, ApiError> {
-    let state = rqctx.context();
-    let identity = auth::authenticate(rqctx).await?;
-    if identity.admin {
-        return Err(ApiError::forbidden(
-            "admin tokens cannot be revoked; they expire (or rotate JWT_SECRET)",
-        ));
-    }
-    revocation::revoke(
-        &state.redis,
-        &state.redis_prefix,
-        &identity.jti,
-        identity.expires_at,
-    )
-    .await?;
+    let identity = auth::authenticate(rqctx)?;
+    revoke(rqctx, &identity, Reason::Logout).await?;
     Ok(HttpResponseUpdatedNoContent())
 }
 

@@ -19,7 +19,7 @@ fn not_found(service: &str, key: &str) -> ApiError {
 
 /// Any valid token: admin, or a guest whose user exists.
 async fn signed_in(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let identity = auth::authenticate(rqctx).await?;
+    let identity = auth::authenticate(rqctx)?;
     if !identity.admin {
         let tx = session::begin_as(rqctx, &identity).await?;
         tx.commit().await.map_err(db_error)?;
@@ -28,7 +28,7 @@ async fn signed_in(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiErro
 }
 
 async fn admin(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let identity = auth::authenticate(rqctx).await?;
+    let identity = auth::authenticate(rqctx)?;
     if identity.admin {
         Ok(identity)
     } else {
@@ -131,12 +131,9 @@ pub async fn put(
     // This replica applies its own write at once; the others hear the event.
     state.configs.apply(entry.clone(), Source::Write);
     let event = watcher::ChangeEvent::for_entry(&entry);
-    watcher::publish(
-        state.redis.clone(),
-        state.configs.clone(),
-        event,
-        rqctx.log.clone(),
-    );
+    state
+        .config_feed
+        .publish(&state.redis, event, rqctx.log.clone());
     Ok(HttpResponseOk(entry))
 }
 
@@ -144,17 +141,26 @@ pub async fn runtime(
     rqctx: &RequestContext<AppState>,
 ) -> Result<HttpResponseOk<RuntimeConfig>, ApiError> {
     admin(rqctx).await?;
-    let configs = &rqctx.context().configs;
+    let state = rqctx.context();
+    let configs = &state.configs;
     let times = configs.times();
     let (commit_to_applied, publish_to_applied) = configs.lag_summaries();
+    let denylist = state.revocations.denylist();
     Ok(HttpResponseOk(RuntimeConfig {
         replica_id: configs.replica_id.clone(),
         entries: configs.entries(),
         warm_loaded_at: times.warm_loaded_at,
         last_event_at: times.last_event_at,
         last_reconcile_at: times.last_reconcile_at,
-        subscriber_connected: configs.subscriber_connected(),
+        subscriber_connected: state.feeds.subscriber_connected(),
+        redis_connected: fred::prelude::ClientLike::is_connected(&state.redis),
         commit_to_applied,
         publish_to_applied,
+        revocations: RevocationState {
+            entries: denylist.len() as u64,
+            last_seq: denylist.last_seq(),
+            last_reconcile_at: denylist.last_reconcile_at(),
+            commit_to_denied: state.revocations.lags().summary(),
+        },
     }))
 }

@@ -293,7 +293,7 @@ impl BackendApi for ServerImpl {
     async fn metrics(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, ApiError> {
         http::Response::builder()
             .header(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")
-            .body(Body::from(rqctx.context().metrics.render()))
+            .body(Body::from(health::metrics(rqctx.context())))
             .map_err(ApiError::internal)
     }
 

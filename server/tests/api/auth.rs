@@ -261,24 +261,157 @@ async fn a_refreshed_token_replaces_the_old_one() {
 }
 
 #[tokio::test]
-async fn an_unreachable_token_store_fails_closed_with_503() {
+async fn an_unreachable_redis_slows_nothing_down_and_revocations_still_hold() {
     let app = spawn_app_with(&[("REDIS_URL", "redis://127.0.0.1:1")]).await;
-    let token = sign(
-        Algorithm::HS256,
-        SECRET,
-        &claims(&uuid::Uuid::new_v4().to_string()),
+    let started = std::time::Instant::now();
+    let (token, _, client) = app.guest().await;
+    let org = create_org(&client, "No Redis").await;
+    assert_eq!(client.org_get(&org.slug).await.unwrap().status(), 200);
+    assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    assert_eq!(me(&app, &token).await.1, "TOKEN_REVOKED");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "nothing waited on Redis: {:?}",
+        started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn a_revocation_is_in_postgresql_before_the_logout_answers() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    let claims: serde_json::Value = serde_json::from_slice(
+        &B64.decode(token.split('.').nth(1).unwrap()).unwrap(),
+    )
+    .unwrap();
+    let jti: uuid::Uuid = claims["jti"].as_str().unwrap().parse().unwrap();
+    let mut admin = app.admin().await;
+    let (reason, expires_at): (String, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "SELECT reason, expires_at FROM token_revocations WHERE jti = $1",
+    )
+    .bind(jti)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(reason, "logout");
+    assert!(expires_at.timestamp() >= claims["exp"].as_i64().unwrap());
+}
+
+#[tokio::test]
+async fn the_application_role_cannot_undo_or_rewrite_a_revocation() {
+    let app = spawn_app().await;
+    let (_, _, client) = app.guest().await;
+    assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    use sqlx::Connection;
+    let mut as_app = sqlx::PgConnection::connect(&app.db.app_url).await.unwrap();
+    for statement in [
+        "DELETE FROM token_revocations",
+        "UPDATE token_revocations SET expires_at = now()",
+        "INSERT INTO token_revocations (jti, expires_at, reason) VALUES (gen_random_uuid(), now(), 'admin')",
+        "TRUNCATE token_revocations",
+    ] {
+        let err = sqlx::query(statement)
+            .execute(&mut as_app)
+            .await
+            .expect_err(statement);
+        assert_eq!(
+            err.as_database_error().and_then(|e| e.code()).as_deref(),
+            Some("42501"),
+            "{statement}: {err}"
+        );
+    }
+    // Pruning through its function removes only rows whose token expired.
+    let pruned: i32 = sqlx::query_scalar("SELECT app_prune_token_revocations(1000)")
+        .fetch_one(&mut as_app)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 0);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM token_revocations")
+        .fetch_one(&mut as_app)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
+}
+
+#[tokio::test]
+async fn admin_tokens_can_be_revoked_by_logout() {
+    let app = spawn_app().await;
+    let admin = crate::configs::admin_token("ops");
+    let client = app.client_with(&admin);
+    assert_eq!(client.runtime_config().await.unwrap().status(), 200);
+    assert_eq!(client.auth_logout().await.unwrap().status(), 204);
+    let err = client.runtime_config().await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::TokenRevoked)
+    );
+}
+
+#[tokio::test]
+async fn refreshes_are_rate_limited_per_user() {
+    let app = spawn_app_with(&[("REFRESH_RATE_LIMIT_PER_MINUTE", "2")]).await;
+    let second_of_minute = chrono::Utc::now().timestamp() % 60;
+    if second_of_minute > 55 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            (61 - second_of_minute) as u64,
+        ))
+        .await;
+    }
+    let (mut token, _, _) = app.guest().await;
+    for _ in 0..2 {
+        token = app
+            .client_with(&token)
+            .auth_refresh()
+            .await
+            .unwrap()
+            .into_inner()
+            .access_token;
+    }
+    let err = app.client_with(&token).auth_refresh().await.unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::RateLimitExceeded)
+    );
+    // Another user has a budget of its own.
+    let (other, _, _) = app.guest().await;
+    assert_eq!(
+        app.client_with(&other).auth_refresh().await.unwrap().status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn sign_in_keeps_a_rate_limit_while_redis_is_down() {
+    let app = spawn_app_with(&[
+        ("REDIS_URL", "redis://127.0.0.1:1"),
+        ("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "3"),
+    ])
+    .await;
+    for i in 1..=3 {
+        assert_eq!(app.client.auth_guest().await.unwrap().status(), 201, "{i}");
+    }
     let resp = app
         .http
-        .get(app.url("/api/v1/auth/me"))
-        .bearer_auth(&token)
+        .post(app.url("/api/v1/auth/guest"))
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.status(), 429, "never \"no limit\"");
     assert!(resp.headers().contains_key("retry-after"));
-    let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("rate_limit_local_fallback_total{bucket=\"guest-signin\"} 4"),
+        "{metrics}"
+    );
 }
 
 fn client_from(app: &TestApp, ip: &str) -> backend_client::Client {

@@ -421,7 +421,9 @@ async fn catalog_rate_limit_exceeded() {
 
 #[tokio::test]
 async fn catalog_service_unavailable() {
-    let app = spawn_app_with(&[("REDIS_URL", "redis://127.0.0.1:1")]).await;
+    // PostgreSQL out of reach (a cut proxy); Redis being down is not a 503.
+    let (app, proxy) = crate::helpers::spawn_app_behind_db_proxy().await;
+    proxy.cut();
     assert_catalog(
         call(&app, Method::POST, "/api/v1/auth/guest", None, None).await,
         ErrorCode::ServiceUnavailable,

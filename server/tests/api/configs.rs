@@ -375,11 +375,9 @@ async fn the_runtime_view_and_metrics_show_the_replica_state() {
 }
 
 #[tokio::test]
-async fn admin_tokens_cannot_touch_tenant_data_or_be_revoked() {
+async fn admin_tokens_cannot_touch_tenant_data() {
     let app = spawn_app().await;
     let admin = admin(&app);
     let err = admin.org_list(None, None).await.unwrap_err();
-    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
-    let err = admin.auth_logout().await.unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
 }

@@ -113,10 +113,29 @@ pub struct RuntimeConfig {
     pub last_event_at: Option<DateTime<Utc>>,
     /// When the last full reconcile finished.
     pub last_reconcile_at: Option<DateTime<Utc>>,
-    /// Is the Redis subscriber connected right now?
+    /// Is the Redis subscriber connected and subscribed right now? While it
+    /// is not, this replica polls PostgreSQL every second instead.
     pub subscriber_connected: bool,
+    /// Does the Redis command client answer right now?
+    pub redis_connected: bool,
     /// From the writer's commit to the entry being applied on this replica.
     pub commit_to_applied: LagSummary,
     /// From the writer's PUBLISH to the entry being applied on this replica.
     pub publish_to_applied: LagSummary,
+    /// This replica's copy of the token denylist.
+    pub revocations: RevocationState,
+}
+
+/// A replica's token denylist: how big, how fresh.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RevocationState {
+    /// Revoked token ids whose tokens have not expired yet.
+    pub entries: u64,
+    /// The highest revocation sequence number read from PostgreSQL.
+    pub last_seq: i64,
+    /// When the denylist last caught up with PostgreSQL.
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// From a revocation's commit on another replica to its token being
+    /// denied here, for revocations that arrived as events.
+    pub commit_to_denied: LagSummary,
 }

@@ -9,11 +9,13 @@ pub struct Health {
     pub status: String,
 }
 
-/// Readiness: every dependency answered within its timeout.
+/// Readiness: PostgreSQL answered and the schema is current.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Readiness {
-    /// `ready` (a not-ready replica answers 503 with `SERVICE_UNAVAILABLE`).
+    /// `ready`, or `degraded` while Redis does not answer: the replica still
+    /// serves everything (a not-ready replica answers 503 with
+    /// `SERVICE_UNAVAILABLE`).
     pub status: String,
-    /// One entry per dependency (`database`, `redis`, `schema`): `ok` or what failed.
+    /// One entry per dependency (`database`, `redis`): `ok` or what failed.
     pub checks: BTreeMap<String, String>,
 }
