@@ -9,7 +9,7 @@
   monitoring-alerts          every alert has `for`, a severity, summary, description and a runbook_url
                              whose #anchor is a heading of docs/observability.md
   monitoring-dashboard       the dashboard ConfigMap holds Grafana JSON: unique panel ids, every panel
-                             queries through the datasource variable, no undefined $variable
+                             queries through the datasource variable, no undefined $variable (panels and variables)
   monitoring-metrics         every metric an alert or a panel queries is in the metrics table of
                              docs/observability.md (or comes from Prometheus / kube-state-metrics)
 """
@@ -229,6 +229,12 @@ def check_dashboard(objects):
         variables = {v.get("name") for v in (dash.get("templating") or {}).get("list") or []}
         if "datasource" not in variables:
             out.append(f"{who}: no `datasource` variable (the panels must not pin a data source)")
+        for v in (dash.get("templating") or {}).get("list") or []:
+            query = v.get("query")
+            query = query.get("query") if isinstance(query, dict) else query
+            for var in re.findall(r"\$\{?(\w+)", str(query or "")):
+                if var not in variables and var not in GRAFANA_BUILTINS:
+                    out.append(f"{who}: variable {v.get('name')} uses undefined ${var}")
         ids = []
         for panel in panels(dash):
             ids.append(panel.get("id"))
