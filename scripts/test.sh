@@ -37,3 +37,5 @@ echo "== Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
 echo "== Deployment checks fail on broken input"
 bash scripts/validate_deploy/test_negative.sh
+echo "== Monitoring: promtool rule tests, dashboard queries against a real Prometheus"
+bash scripts/monitoring/check.sh

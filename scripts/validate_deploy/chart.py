@@ -1,7 +1,8 @@
 """Checks that need the chart itself: lint, renders, secrets in prod, the binary contract, README.
 
   helm-lint:<set>          `helm lint --strict` with the set's values files
-  helm-template:<set>      `helm template` renders (values.schema.json applies)
+  helm-template:<set>      `helm template` renders (values.schema.json applies); the sets are the
+                           defaults, dev, staging, prod and `monitoring` (defaults + ci/monitoring-values.yaml)
   prod-secrets             prod renders only with a secret source; no secret defaults in
                            values.yaml/staging/prod; no Secret data in the prod render
   contract                 server and migration containers match contract.json
@@ -23,6 +24,7 @@ import k8s
 DUMMY_SECRET = "validate-deploy-existing-secret"
 CONTRACT = json.loads((Path(__file__).with_name("contract.json")).read_text())
 CHART_REL = "helm-charts/application/backend"
+MONITORING_VALUES = "ci/monitoring-values.yaml"
 
 
 def value_sets(chart_dir):
@@ -32,6 +34,8 @@ def value_sets(chart_dir):
     for env in ("dev", "staging", "prod"):
         files = [f"values-{env}.yaml"] if (chart_dir / f"values-{env}.yaml").is_file() else []
         sets.append((env, files, [] if env == "dev" else dummy))
+    # The defaults with every monitoring piece on (monitoring.py validates what it adds).
+    sets.append(("monitoring", [MONITORING_VALUES], dummy))
     return sets
 
 

@@ -1,8 +1,9 @@
 """Validation of the rendered deployment, run by scripts/validate-deploy.sh with the pinned tools.
 
 Renders the chart per environment and every kustomization under apps/, then validates each
-rendered object: strict Kubernetes schemas (k8s.py), Argo CD objects (argocd.py), the chart
-and binary contract (chart.py) and the project policies (k8s.py). Prints one PASS/FAIL line
+rendered object: strict Kubernetes schemas (k8s.py), Prometheus Operator objects against the
+vendored CRD schemas and the monitoring promises (monitoring.py), Argo CD objects (argocd.py),
+the chart and binary contract (chart.py) and the project policies (k8s.py). Prints one PASS/FAIL line
 per check and scope; exits 1 on any finding.
 """
 
@@ -16,6 +17,7 @@ import yaml
 import argocd
 import chart
 import k8s
+import monitoring
 from report import Report
 
 
@@ -74,8 +76,9 @@ def main():
     kube_version = f"{args.k8s_version}.0"
     report = Report()
 
-    renders = [(f"chart:{name}", objs, ext)
-               for name, (objs, ext) in chart.run_chart_checks(report, args.helm, root, kube_version).items()]
+    chart_renders = chart.run_chart_checks(report, args.helm, root, kube_version)
+    monitoring.run_checks(report, {name: objs for name, (objs, _ext) in chart_renders.items()}, root)
+    renders = [(f"chart:{name}", objs, ext) for name, (objs, ext) in chart_renders.items()]
 
     gitops = unique(render_kustomizations(report, args.kubectl, root) + standalone_objects(root))
     argo = [(origin, o) for origin, o in gitops if str(o.get("apiVersion", "")).startswith("argoproj.io/")]
@@ -93,8 +96,13 @@ def main():
         renders.append(("apps", plain, set()))
 
     for scope, objs, ext in renders:
-        report.result(f"schema:{scope}", f"{len(objs)} objects, strict, Kubernetes {args.k8s_version}",
-                      k8s.schema_findings(objs, args.k8s_version))
+        operator = [o for o in objs if monitoring.is_operator_object(o)]
+        plain_objs = [o for o in objs if not monitoring.is_operator_object(o)]
+        what = f"{len(plain_objs)} objects, strict, Kubernetes {args.k8s_version}"
+        if operator:
+            what += f"; {len(operator)} against the prometheus-operator v0.57.0 CRD schemas"
+        report.result(f"schema:{scope}", what, k8s.schema_findings(plain_objs, args.k8s_version)
+                      + monitoring.crd_findings(operator, args.k8s_version))
         k8s.run_policies(report, scope, objs, ext)
 
     print(f"validate-deploy: {report.passed} checks passed, {report.failed} with findings", flush=True)

@@ -11,6 +11,8 @@ CronJob, Pod):
   policy-networkpolicy  a NetworkPolicy with Ingress and Egress selects the pod
   policy-image-tag    images carry a tag or digest, never `latest`
   policy-env-refs     every ConfigMap/Secret key an env var names exists in the render
+  policy-ingress-paths  an Ingress routes only the public API: paths within INGRESS_PATHS, pathType
+                      Prefix or Exact, no default backend (/metrics, /health, /ready stay in-cluster)
 """
 
 import functools
@@ -25,6 +27,8 @@ kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
 
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
 LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+# What the Internet may reach: the API, its reference UI and the document the UI loads.
+INGRESS_PATHS = {"/api", "/docs", "/openapi.json"}
 
 
 def ident(obj):
@@ -236,12 +240,34 @@ def check_env_refs(objects, external_secrets):
     return out
 
 
+def check_ingress_paths(objects):
+    out = []
+    for obj in objects:
+        if obj.get("kind") != "Ingress":
+            continue
+        spec = obj.get("spec") or {}
+        if spec.get("defaultBackend"):
+            out.append(f"{ident(obj)}: a defaultBackend routes every path")
+        for rule in spec.get("rules") or []:
+            paths = ((rule.get("http") or {}).get("paths")) or []
+            if not paths:
+                out.append(f"{ident(obj)}: host {rule.get('host')} routes every path (no http.paths)")
+            for p in paths:
+                path, kind = p.get("path"), p.get("pathType")
+                if path not in INGRESS_PATHS:
+                    out.append(f"{ident(obj)}: routes {path!r}; only {sorted(INGRESS_PATHS)} may be public")
+                if kind not in ("Prefix", "Exact"):
+                    out.append(f"{ident(obj)}: path {path!r} has pathType {kind!r}, not Prefix or Exact")
+    return out
+
+
 POLICIES = (
     ("policy-security", check_security),
     ("policy-resources", check_resources),
     ("policy-probes", check_probes),
     ("policy-networkpolicy", check_network_policies),
     ("policy-image-tag", check_image_tags),
+    ("policy-ingress-paths", check_ingress_paths),
 )
 
 

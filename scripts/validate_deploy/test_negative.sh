@@ -18,11 +18,11 @@ trap 'rm -rf "$WORK"' EXIT
 JOBS="${NEGATIVE_JOBS:-2}"
 CASES=()
 
-# The inputs validate-deploy.sh reads.
+# The inputs validate-deploy.sh reads (docs/: the runbooks and metrics table of docs/observability.md).
 copy_inputs() {
   local dest="$1" path
   mkdir -p "$dest"
-  for path in Dockerfile .dockerignore .yamllint helm-charts apps deploy scripts .ci; do
+  for path in Dockerfile .dockerignore .yamllint helm-charts apps deploy scripts .ci docs; do
     if [ -e "$REPO/$path" ]; then
       cp -R "$REPO/$path" "$dest/"
     fi
@@ -201,6 +201,30 @@ run_case app-inline-secret argocd-secrets \
   $'          value: backend-secrets\n        - name: secret.values.jwtSecret\n          value: not-a-secret-to-commit-0123456789'
 run_case app-values-break-chart argocd-render:backend-staging \
   edit apps/overlays/staging/value-files.yaml "- values-staging.yaml" $'- values-staging.yaml\n    - values.schema.json'
+# Ingress: only /api, /docs and /openapi.json may be public.
+# shellcheck disable=SC2016 # the template text is literal
+run_case ingress-routes-root policy-ingress-paths \
+  edit "$CHART/templates/ingress.yaml" '{{- range .Values.ingress.paths }}' '{{- range (append .Values.ingress.paths "/") }}'
+run_case ingress-metrics-path-value helm-lint:dev \
+  edit "$CHART/values-dev.yaml" "  host: api-dev.localhost" $'  host: api-dev.localhost\n  paths: [/api, /metrics]'
+# Monitoring: the Prometheus Operator objects against the vendored CRD schemas, and the promises around them.
+run_case servicemonitor-unknown-field schema:chart:monitoring \
+  edit "$CHART/templates/servicemonitor.yaml" "      honorLabels: false" $'      honorLabels: false\n      metricsPath: /metrics'
+run_case prometheusrule-malformed schema:chart:monitoring \
+  edit "$CHART/templates/prometheusrule.yaml" "          for: 5m" "          for: [5m]"
+run_case monitoring-on-by-default monitoring-off-by-default \
+  edit "$CHART/values.yaml" $'    # -- Render a PrometheusRule with the alerts of docs/observability.md.\n    enabled: false' \
+  $'    # -- Render a PrometheusRule with the alerts of docs/observability.md.\n    enabled: true'
+# shellcheck disable=SC2016 # the template text is literal
+run_case scrape-not-admitted monitoring-on \
+  edit "$CHART/templates/networkpolicy.yaml" '{{- if .Values.metrics.serviceMonitor.enabled }}' '{{- if false }}'
+run_case runbook-anchor-missing monitoring-alerts \
+  edit docs/observability.md "### BackendRedisSubscriptionDown" "### Redis subscription down"
+# shellcheck disable=SC2016 # the dashboard text is literal
+run_case dashboard-undefined-variable monitoring-dashboard \
+  edit "$CHART/files/grafana-dashboard.json" 'job=\"$job\"' 'job=\"$service\"'
+run_case metric-not-in-contract monitoring-metrics \
+  edit "$CHART/templates/prometheusrule.yaml" "(config_version_drift{" "(config_versions_drift{"
 
 wait
 passed=0
