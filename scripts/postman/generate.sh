@@ -29,4 +29,6 @@ if ! node "$POSTMAN_HELPERS/generate.mjs" --modules "$POSTMAN_TOOLS" --spec "$sp
 fi
 if [ "${#mode[@]}" -eq 0 ]; then
     echo "wrote $collection from $spec"
+else
+    echo "$collection is up to date with $spec"
 fi

@@ -32,5 +32,6 @@ ensure_postman_tools() {
         flock -u 8
         exec 8>&-
     fi
+    # shellcheck disable=SC2034 # used by the scripts that source this file
     NEWMAN="$POSTMAN_TOOLS/node_modules/.bin/newman"
 }

@@ -91,6 +91,7 @@ echo "postman: $(basename "$collection") against $base_url (environment $env_nam
 status=0
 "$NEWMAN" "${args[@]}" "${extra[@]}" || status=$?
 if [ -f "$work/run.json" ]; then
+    # shellcheck disable=SC2016 # JavaScript template literals, not shell
     node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).run.stats;
 const failed = s.assertions.failed + s.testScripts.failed + s.prerequestScripts.failed + s.requests.failed;
