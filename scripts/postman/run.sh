@@ -87,6 +87,7 @@ fi
 args=(run "$collection" --environment "$work/environment.json" --timeout-request 15000
       --reporters "$reporters" --reporter-json-export "$work/run.json" "${report[@]}")
 if [ -n "$insecure" ]; then args+=(--insecure); fi
+if [ ! -t 1 ]; then args+=(--color off); fi
 echo "postman: $(basename "$collection") against $base_url (environment $env_name${insecure:+, certificates not checked})" >&2
 status=0
 "$NEWMAN" "${args[@]}" "${extra[@]}" || status=$?
