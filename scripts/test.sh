@@ -33,6 +33,8 @@ echo "== OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
 echo "== Conformance fuzzing (schemathesis against a spawned server)"
 bash scripts/run-conformance.sh
+echo "== Postman: generated collection drift, newman flow against a spawned server"
+bash scripts/postman/check.sh
 echo "== Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
 echo "== Deployment checks fail on broken input"
