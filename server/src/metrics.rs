@@ -136,7 +136,7 @@ impl Metrics {
             revocations_propagation: Histogram::with_opts(
                 HistogramOpts::new(
                     "revocations_propagation_seconds",
-                    "From a revocation's commit to its token being denied here (events only)",
+                    "From another replica's revocation commit to its token being denied here",
                 )
                 .buckets(LAG_BUCKETS.to_vec()),
             )
@@ -190,8 +190,16 @@ impl Metrics {
         m.build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION"), crate::BUILD_COMMIT])
             .set(1);
+        // Every series of a closed label set exists from the start, so a rate
+        // over it (and a dashboard panel) has data before the first event.
         for client in ["commands", "subscriber"] {
             m.redis_connected.with_label_values(&[client]).set(0);
+        }
+        for feed in ["config", "revocations"] {
+            m.sync_reconcile_failures.with_label_values(&[feed]);
+        }
+        for bucket in ["guest-signin", "refresh"] {
+            m.rate_limit_local_fallback.with_label_values(&[bucket]);
         }
         m
     }

@@ -8,7 +8,9 @@
 //! talk to it only through `backend-client`.
 
 pub mod chart;
+pub mod pg_cluster;
 pub mod proxy;
+pub mod redis_server;
 pub mod spawn;
 pub mod testenv;
 

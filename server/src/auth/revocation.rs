@@ -7,9 +7,10 @@
 //!   to its own denylist, so its answer (204) already holds there, then
 //!   publishes an event that names the token id and the sequence number, never
 //!   the token.
-//! - **Event**: another replica denies the id at once, then catches up from
-//!   PostgreSQL by sequence (which fixes the expiry and the watermark). An
-//!   event can only ever deny: a forged or stale one cannot let a token in.
+//! - **Event**: another replica denies the id at once and catches up from
+//!   PostgreSQL by sequence at the reconcile loop's next tick (which fixes the
+//!   expiry and the watermark). An event can only ever deny: a forged or
+//!   stale one cannot let a token in.
 //! - **Reconcile**: every `REVOCATION_RECONCILE_INTERVAL` (1 s by default),
 //!   after every (re)subscribe, and at start before `/ready`, read every row
 //!   past the watermark. Expired rows are pruned, in memory and in PostgreSQL
@@ -23,6 +24,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use slog::{Logger, debug, warn};
 use sqlx::PgPool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -30,6 +32,8 @@ use uuid::Uuid;
 /// The channel revocations are announced on (after the key prefix).
 pub const CHANNEL: &str = "auth:revoked";
 
+/// Tries of a revocation write on connections that turn out dead.
+const WRITE_ATTEMPTS: u32 = 3;
 /// Rows read per catch-up query.
 const BATCH: i64 = 5_000;
 /// How often a replica prunes expired revocations, and how many rows at most.
@@ -76,6 +80,8 @@ pub struct Revocations {
     metrics: Arc<Metrics>,
     lags: Lags,
     last_pruned: Mutex<Option<Instant>>,
+    /// Set by an event: catch up from PostgreSQL at the next tick.
+    nudged: AtomicBool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -83,6 +89,7 @@ struct Row {
     seq: i64,
     jti: Uuid,
     expires_at: DateTime<Utc>,
+    revoked_at: DateTime<Utc>,
 }
 
 impl Revocations {
@@ -102,6 +109,7 @@ impl Revocations {
             metrics,
             lags: Lags::default(),
             last_pruned: Mutex::new(None),
+            nudged: AtomicBool::new(false),
         }
     }
 
@@ -109,7 +117,8 @@ impl Revocations {
         &self.denylist
     }
 
-    /// Recent commit→denied lags of revocations that arrived as events.
+    /// Recent commit→denied lags of the revocations other replicas made,
+    /// however they arrived (an event, or a catch-up).
     pub fn lags(&self) -> &Lags {
         &self.lags
     }
@@ -127,12 +136,25 @@ impl Revocations {
     ) -> Result<i64, sqlx::Error> {
         let until = deny_until(exp);
         let expires_at = DateTime::from_timestamp(until, 0).unwrap_or_else(Utc::now);
-        let seq: i64 = sqlx::query_scalar("SELECT app_revoke_token($1, $2, $3)")
-            .bind(jti)
-            .bind(expires_at)
-            .bind(reason.as_str())
-            .fetch_one(&self.pool)
-            .await?;
+        // The statement is idempotent (a second revocation of an id returns
+        // the first one's number), so a connection that turns out dead (a
+        // restarted or failed-over database) costs a retry, not the logout.
+        let mut attempt = 0;
+        let seq: i64 = loop {
+            attempt += 1;
+            match sqlx::query_scalar("SELECT app_revoke_token($1, $2, $3)")
+                .bind(jti)
+                .bind(expires_at)
+                .bind(reason.as_str())
+                .fetch_one(&self.pool)
+                .await
+            {
+                Err(e) if attempt < WRITE_ATTEMPTS && crate::db::may_break_connection(&e) => {
+                    warn!(log, "revocation write lost its connection; retrying"; "error" => %e);
+                }
+                result => break result?,
+            }
+        };
         self.denylist.insert(jti, until);
         if let Some(redis) = redis {
             let payload = self.event(jti, seq);
@@ -175,7 +197,7 @@ impl Revocations {
         let mut added = 0;
         loop {
             let rows = sqlx::query_as::<_, Row>(
-                "SELECT seq, jti, expires_at FROM token_revocations WHERE seq > $1 \
+                "SELECT seq, jti, expires_at, revoked_at FROM token_revocations WHERE seq > $1 \
                  ORDER BY seq LIMIT $2",
             )
             .bind(self.denylist.last_seq())
@@ -190,6 +212,17 @@ impl Revocations {
                     until: r.expires_at.timestamp(),
                 })
                 .collect();
+            // A revocation first heard of here (not through an event, nor
+            // made by this replica): its lag is from its commit until now.
+            // (Not at the warm-load: those are history, not propagation.)
+            let now = Utc::now();
+            let warm = self.denylist.last_reconcile_at().is_none();
+            for row in rows
+                .iter()
+                .filter(|r| !warm && !self.denylist.is_revoked(&r.jti))
+            {
+                self.record_lag((now - row.revoked_at).num_microseconds().unwrap_or(0));
+            }
             added += self.denylist.apply(&read);
             if (read.len() as i64) < BATCH {
                 break;
@@ -232,6 +265,14 @@ impl Revocations {
         }
     }
 
+    fn record_lag(&self, us: i64) {
+        let us = us.max(0);
+        self.lags.record(us as u64);
+        self.metrics
+            .revocations_propagation
+            .observe(us as f64 / 1e6);
+    }
+
     async fn handle(&self, payload: &str, log: &Logger) {
         let Ok(event) = serde_json::from_str::<RevocationEvent>(payload) else {
             warn!(log, "ignoring a malformed revocation event"; "payload_len" => payload.len());
@@ -242,15 +283,12 @@ impl Revocations {
         }
         let provisional = Utc::now().timestamp() + self.max_lifetime.as_secs() as i64;
         self.denylist.insert(event.jti, deny_until(provisional));
-        let lag = (Utc::now().timestamp_micros() - event.committed_at_us).max(0);
-        self.lags.record(lag as u64);
-        self.metrics
-            .revocations_propagation
-            .observe(lag as f64 / 1e6);
+        let lag = Utc::now().timestamp_micros() - event.committed_at_us;
+        self.record_lag(lag);
         debug!(log, "revocation applied from an event"; "seq" => event.seq, "lag_us" => lag);
-        if let Err(e) = self.catch_up().await {
-            warn!(log, "cannot read revocations; the reconcile loop retries"; "error" => %e);
-        }
+        // PostgreSQL's row (the true expiry, the watermark) follows on the
+        // reconcile loop's next tick, off this loop: events keep flowing.
+        self.nudged.store(true, Ordering::Release);
     }
 }
 
@@ -273,5 +311,9 @@ impl Feed for Revocations {
 
     fn reconcile(&self) -> BoxFuture<'_, Result<usize, sqlx::Error>> {
         Box::pin(self.catch_up())
+    }
+
+    fn take_nudge(&self) -> bool {
+        self.nudged.swap(false, Ordering::AcqRel)
     }
 }

@@ -56,6 +56,19 @@ impl Drop for Waiting {
     }
 }
 
+/// Might this error have come from a connection that is gone (so the
+/// statement never ran, or its answer was lost)? Anything but an SQL error,
+/// whose protocol exchange completed normally; and the SQL errors that end
+/// the session ([`session_ended`]). Idempotent statements may be retried on
+/// another connection.
+pub fn may_break_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| session_ended(&c)),
+        sqlx::Error::RowNotFound => false,
+        _ => true,
+    }
+}
+
 /// A pooled connection idle for longer than this is pinged before use.
 pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 

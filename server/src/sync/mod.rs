@@ -50,6 +50,11 @@ pub trait Feed: Send + Sync + 'static {
     fn on_event<'a>(&'a self, payload: &'a str, log: &'a Logger) -> BoxFuture<'a, ()>;
     /// Catches up with PostgreSQL; returns how many entries changed.
     fn reconcile(&self) -> BoxFuture<'_, Result<usize, sqlx::Error>>;
+    /// Has an event asked for a catch-up before the interval is up? Taking
+    /// it clears it.
+    fn take_nudge(&self) -> bool {
+        false
+    }
 }
 
 /// Every feed of this replica and the one subscriber they share.

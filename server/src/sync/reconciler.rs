@@ -25,7 +25,7 @@ pub(super) async fn run(feeds: Arc<Feeds>, log: Logger) {
             } else {
                 feed.interval().min(FALLBACK_INTERVAL)
             };
-            if last.elapsed() < due {
+            if last.elapsed() < due && !feed.take_nudge() {
                 continue;
             }
             // A failed attempt waits for the next interval too, so an

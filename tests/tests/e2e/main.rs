@@ -9,3 +9,4 @@ mod lifecycle;
 mod pod_smoke;
 mod process;
 mod readme;
+mod sessions;

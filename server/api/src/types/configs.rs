@@ -136,6 +136,6 @@ pub struct RevocationState {
     /// When the denylist last caught up with PostgreSQL.
     pub last_reconcile_at: Option<DateTime<Utc>>,
     /// From a revocation's commit on another replica to its token being
-    /// denied here, for revocations that arrived as events.
+    /// denied here (by an event or a catch-up), since this replica started.
     pub commit_to_denied: LagSummary,
 }
