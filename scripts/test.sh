@@ -37,3 +37,6 @@ echo "== Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
 echo "== Deployment checks fail on broken input"
 bash scripts/validate_deploy/test_negative.sh
+echo "== Delivery workflows and Renovate config (actionlint, renovate-config-validator)"
+bash scripts/validate-workflows.sh
+bash scripts/validate_workflows/test_negative.sh

@@ -112,7 +112,7 @@ run_jactionlint() {
     record jactionlint ".github/workflows" "no workflow found" 1
     return
   fi
-  # shellcheck comes from the same venv; pyflakes is not needed (no Python run: steps).
+  # The venv's shellcheck checks the run: scripts; pyflakes is not needed (no Python run: steps).
   out="$(cd "$ROOT" && PATH="$VENV/bin:$PATH" "$VENV/bin/jactionlint" --no-color --no-hints --no-online \
     -c .github/jactionlint.yaml "${files[@]}" 2>&1)" || status=$?
   record jactionlint "${#files[@]} workflows, with shellcheck ($("$VENV/bin/jactionlint" --version 2>&1 | head -n 1))" \
