@@ -27,7 +27,8 @@ RENOVATE_DIR="$TOOLS_DIR/renovate"
 log() { printf 'validate-workflows: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
-sha_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
+# The stamp hashes the files' contents only, not their paths: every clone and worktree shares the cache.
+sha_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 ensure_venv() {
   local stamp
