@@ -41,3 +41,6 @@ echo "== Deployment checks fail on broken input"
 bash scripts/validate_deploy/test_negative.sh
 echo "== Monitoring: promtool rule tests, dashboard queries against a real Prometheus"
 bash scripts/monitoring/check.sh
+echo "== Delivery workflows and Renovate config (actionlint, renovate-config-validator)"
+bash scripts/validate-workflows.sh
+bash scripts/validate_workflows/test_negative.sh

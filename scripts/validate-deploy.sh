@@ -31,7 +31,8 @@ HELM_VERSION="v3.17.2"
 log() { printf 'validate-deploy: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
-sha_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
+# Hashes the files' contents, not their paths: every clone shares one tools cache.
+sha_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 ensure_venv() {
   local venv="$TOOLS_DIR/venv" stamp
