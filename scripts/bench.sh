@@ -92,6 +92,13 @@ for rep in $(seq 1 "$reps"); do
 done
 peak_rss_kb=$(kb "$server_pid" VmHWM)
 
+log "the org read with the default connection settings (DATABASE_MAX_CONNECTIONS=10, lane 5)"
+default_port=$(free_port)
+BENCH_POOL=default start_server "$bin" "$default_port" "$db"
+default_pid=$server_pid
+run_wrk org_get_defaults 1 "$default_pid" -s scripts/bench/org_get.lua "http://127.0.0.1:$default_port"
+stop_server "$default_pid"
+
 log "256 connections against the org read"
 conns=256 run_wrk org_get_256conns 1 "$server_pid" -s scripts/bench/org_get.lua "$base"
 
@@ -128,6 +135,9 @@ p2=$(free_port); start_server "$bin" "$p2" "$db"; r2="http://127.0.0.1:$p2"
 p3=$(free_port); start_server "$bin" "$p3" "$db"; r3="http://127.0.0.1:$p3"
 admin_token=$(env -i JWT_SECRET="$secret" "$bin" token --admin --ttl 1h --subject bench)
 "$tool" propagation "$admin_token" "$updates" "$base" "$r2" "$r3" | tee "$work/propagation.txt" >&2
+
+log "revocation propagation: $updates logouts through replica 1, denied by replicas 2 and 3"
+"$tool" revocations "$admin_token" "$updates" "$base" "$r2" "$r3" | tee -a "$work/propagation.txt" >&2
 
 python3 scripts/bench/report.py "$results" "$pg_results" "$work/propagation.txt" "$work/cpu_shares.tsv" \
     "$startup_ms" "$idle_rss_kb" "$peak_rss_kb" "$pinned_rps" "$pinned_p99" "$secs" "$reps" "$conns" \

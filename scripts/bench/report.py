@@ -37,6 +37,7 @@ names = {
     "project_create_delete": "`POST` project then `DELETE` it",
     "health": "`GET /health`",
     "guest_signin": "`POST /api/v1/auth/guest`",
+    "org_get_defaults": "`GET /api/v1/orgs/{id}`, default connection settings (10, lane 5; 1 run)",
     "org_get_256conns": "`GET /api/v1/orgs/{id}` at 256 connections (1 run)",
 }
 cpu_model = "unknown"
@@ -84,7 +85,8 @@ out.append(f"| start to ready on a freshly migrated database | {startup_ms} ms |
 out.append(f"| idle RSS after start | {int(idle_rss_kb) / 1024:.1f} MiB |")
 out.append(f"| peak RSS during the run | {int(peak_rss_kb) / 1024:.1f} MiB |")
 out.append("")
-out.append("Config propagation (3 replicas, updates sent one at a time through replica 1):\n")
+out.append("Propagation (3 replicas; config updates, then logouts, sent one at a time through replica 1; "
+           "measured by the receiving replicas):\n")
 out.append("```text")
 with open(propagation) as f:
     out.append(f.read().strip())

@@ -40,8 +40,11 @@ start_server() {
     shift $(( $# < 4 ? $# : 4 ))
     local -a cmd=("$bin" serve)
     [ -n "$cpus" ] && cmd=(taskset -c "$cpus" "$bin" serve)
+    # BENCH_POOL=default leaves DATABASE_MAX_CONNECTIONS (and the read lane) at the binary's defaults.
+    local -a pool=("DATABASE_MAX_CONNECTIONS=${BENCH_POOL:-16}")
+    [ "${BENCH_POOL:-}" = default ] && pool=()
     env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
-        DATABASE_URL="$(url_for backend_app "$db")?sslmode=disable" DATABASE_MAX_CONNECTIONS="${BENCH_POOL:-16}" \
+        DATABASE_URL="$(url_for backend_app "$db")?sslmode=disable" "${pool[@]}" \
         REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
         GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "$@" "${cmd[@]}" >>"${work:?}/server-$port.log" 2>&1 &
     pids+=("$!")

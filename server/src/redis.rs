@@ -25,6 +25,12 @@ fn builder(settings: &Settings) -> Result<Builder, Error> {
             c.connection_timeout = Duration::from_secs(2);
             c.internal_command_timeout = Duration::from_secs(2);
             c.max_command_attempts = 2;
+            // Small writes (a PUBLISH, an INCR) go out at once, not after
+            // Nagle's wait for the previous write's ACK.
+            c.tcp = fred::types::config::TcpConfig {
+                nodelay: Some(true),
+                ..Default::default()
+            };
         })
         .set_policy(ReconnectPolicy::new_exponential(0, 50, 500, 2));
     Ok(builder)

@@ -64,14 +64,19 @@ pub async fn run(arg: &str) -> ExitCode {
         Arc::new(Metrics::new()),
     );
     let log = slog::Logger::root(slog::Discard, slog::o!());
-    let seq = match revocations.revoke(None, jti, exp, Reason::Admin, &log).await {
+    let seq = match revocations
+        .revoke(None, jti, exp, Reason::Admin, &log)
+        .await
+    {
         Ok(seq) => seq,
         Err(e) => {
             eprintln!("backend: cannot store the revocation: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!("revoked {jti} (sequence {seq}); every replica denies it within its reconcile interval");
+    println!(
+        "revoked {jti} (sequence {seq}); every replica denies it within its reconcile interval"
+    );
     if let Some(url) = &settings.redis_url {
         let announced = async {
             let mut config = fred::prelude::Config::from_url(url.expose_secret())?;

@@ -14,7 +14,10 @@ impl RedisServer {
     /// Starts one on a free port, persisting nothing (like the chart's).
     pub fn start() -> RedisServer {
         let port = crate::spawn::free_port();
-        let dir = std::env::temp_dir().join(format!("backend-redis-{port}-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!(
+            "backend-redis-{port}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(&dir).expect("redis temp dir");
         let mut server = RedisServer {
             port,

@@ -66,7 +66,10 @@ impl Default for LocalLimiter {
 impl LocalLimiter {
     fn limiter(&self, bucket: Bucket, limit: u32) -> Keyed {
         let mut limiters = self.limiters.lock().expect("limiter lock");
-        if let Some((_, _, l)) = limiters.iter().find(|(b, n, _)| *b == bucket && *n == limit) {
+        if let Some((_, _, l)) = limiters
+            .iter()
+            .find(|(b, n, _)| *b == bucket && *n == limit)
+        {
             return l.clone();
         }
         let per_minute = NonZeroU32::new(limit.max(1)).expect("at least 1");

@@ -18,8 +18,10 @@
 
 use super::denylist::{Denylist, Revoked, deny_until};
 use crate::metrics::Metrics;
-use crate::sync::{self, Feed, Lags};
+use crate::sync::{Feed, Lags};
 use chrono::{DateTime, Utc};
+use fred::prelude::{ClientLike, PubsubInterface};
+use fred::types::config::Options;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use slog::{Logger, debug, warn};
@@ -32,6 +34,8 @@ use uuid::Uuid;
 /// The channel revocations are announced on (after the key prefix).
 pub const CHANNEL: &str = "auth:revoked";
 
+/// How long a revocation's answer may wait for Redis to take its event.
+const PUBLISH_BUDGET: Duration = Duration::from_millis(250);
 /// Tries of a revocation write on connections that turn out dead.
 const WRITE_ATTEMPTS: u32 = 3;
 /// Rows read per catch-up query.
@@ -66,6 +70,9 @@ pub struct RevocationEvent {
     pub seq: i64,
     /// Microseconds since the Unix epoch when the revocation committed.
     pub committed_at_us: i64,
+    /// Microseconds since the Unix epoch just before PUBLISH.
+    #[serde(default)]
+    pub published_at_us: i64,
 }
 
 /// Revocations of one replica: the writer, the feed and the denylist.
@@ -79,6 +86,8 @@ pub struct Revocations {
     max_lifetime: Duration,
     metrics: Arc<Metrics>,
     lags: Lags,
+    /// PUBLISH→denied, of revocations that arrived as events.
+    publish_lags: Lags,
     last_pruned: Mutex<Option<Instant>>,
     /// Set by an event: catch up from PostgreSQL at the next tick.
     nudged: AtomicBool,
@@ -108,6 +117,7 @@ impl Revocations {
             max_lifetime,
             metrics,
             lags: Lags::default(),
+            publish_lags: Lags::default(),
             last_pruned: Mutex::new(None),
             nudged: AtomicBool::new(false),
         }
@@ -121,6 +131,11 @@ impl Revocations {
     /// however they arrived (an event, or a catch-up).
     pub fn lags(&self) -> &Lags {
         &self.lags
+    }
+
+    /// Recent PUBLISH→denied lags of the revocations that arrived as events.
+    pub fn publish_lags(&self) -> &Lags {
+        &self.publish_lags
     }
 
     /// Revokes `jti` (a token expiring at Unix second `exp`): commits the row,
@@ -155,24 +170,38 @@ impl Revocations {
                 result => break result?,
             }
         };
+        let committed_at_us = Utc::now().timestamp_micros();
         self.denylist.insert(jti, until);
         if let Some(redis) = redis {
-            let payload = self.event(jti, seq);
-            let (metrics, log) = (self.metrics.clone(), log.clone());
-            sync::publish(redis, self.channel.clone(), payload, move |e| {
-                metrics.revocation_publish_failures.inc();
+            // Awaited, not spawned: a revocation is rare and its event is what
+            // bounds the other replicas' staleness, so it leaves before the
+            // answer does. `fail_fast` and a short timeout keep a Redis outage
+            // from delaying the logout; the reconcile loop covers a failure.
+            let options = Options {
+                fail_fast: true,
+                timeout: Some(PUBLISH_BUDGET),
+                max_attempts: Some(1),
+                ..Default::default()
+            };
+            let published = redis
+                .with_options(&options)
+                .publish::<i64, _, _>(self.channel.clone(), self.event(jti, seq, committed_at_us))
+                .await;
+            if let Err(e) = published {
+                self.metrics.revocation_publish_failures.inc();
                 warn!(log, "revocation not published; replicas catch up within a reconcile interval";
                     "seq" => seq, "error" => %e);
-            });
+            }
         }
         Ok(seq)
     }
 
-    fn event(&self, jti: Uuid, seq: i64) -> String {
+    fn event(&self, jti: Uuid, seq: i64, committed_at_us: i64) -> String {
         let event = RevocationEvent {
             jti,
             seq,
-            committed_at_us: Utc::now().timestamp_micros(),
+            committed_at_us,
+            published_at_us: Utc::now().timestamp_micros(),
         };
         serde_json::to_string(&event).expect("event serialises")
     }
@@ -185,9 +214,11 @@ impl Revocations {
         jti: Uuid,
         seq: i64,
     ) -> Result<(), fred::error::Error> {
-        use fred::prelude::PubsubInterface;
         redis
-            .publish::<i64, _, _>(self.channel.clone(), self.event(jti, seq))
+            .publish::<i64, _, _>(
+                self.channel.clone(),
+                self.event(jti, seq, Utc::now().timestamp_micros()),
+            )
             .await
             .map(drop)
     }
@@ -283,8 +314,13 @@ impl Revocations {
         }
         let provisional = Utc::now().timestamp() + self.max_lifetime.as_secs() as i64;
         self.denylist.insert(event.jti, deny_until(provisional));
-        let lag = Utc::now().timestamp_micros() - event.committed_at_us;
+        let now = Utc::now().timestamp_micros();
+        let lag = now - event.committed_at_us;
         self.record_lag(lag);
+        if event.published_at_us > 0 {
+            self.publish_lags
+                .record((now - event.published_at_us).max(0) as u64);
+        }
         debug!(log, "revocation applied from an event"; "seq" => event.seq, "lag_us" => lag);
         // PostgreSQL's row (the true expiry, the watermark) follows on the
         // reconcile loop's next tick, off this loop: events keep flowing.

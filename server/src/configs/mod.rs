@@ -14,12 +14,12 @@ pub mod store;
 pub mod watcher;
 
 use crate::metrics::Metrics;
+use crate::sync::Lags;
 use crate::telemetry::LogLevel;
 use arc_swap::ArcSwap;
 use backend_api::types::{ConfigEntry, RuntimeEntry};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use crate::sync::Lags;
 use std::sync::{Arc, Mutex};
 
 type Key = (String, String);

@@ -121,7 +121,11 @@ impl ConfigFeed {
     async fn catch_up(&self) -> Result<usize, sqlx::Error> {
         let runtime = &self.runtime;
         let warm = runtime.times().warm_loaded_at.is_none();
-        let source = if warm { Source::Warm } else { Source::Reconcile };
+        let source = if warm {
+            Source::Warm
+        } else {
+            Source::Reconcile
+        };
         let changed = runtime.apply_all(store::all(&self.pool).await?, source);
         let now = chrono::Utc::now();
         if warm {

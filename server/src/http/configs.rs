@@ -161,6 +161,7 @@ pub async fn runtime(
             last_seq: denylist.last_seq(),
             last_reconcile_at: denylist.last_reconcile_at(),
             commit_to_denied: state.revocations.lags().summary(),
+            publish_to_denied: state.revocations.publish_lags().summary(),
         },
     }))
 }

@@ -83,15 +83,25 @@ pub async fn ready(state: &AppState) -> Result<HttpResponseOk<Readiness>, ApiErr
 /// Redis clients, the denylist) brought up to date first.
 pub fn metrics(state: &AppState) -> String {
     let m = &state.metrics;
-    let shared_max = state.settings.database_max_connections
-        - state.settings.database_read_lane_connections;
+    let shared_max =
+        state.settings.database_max_connections - state.settings.database_read_lane_connections;
     let (size, idle) = (state.pool.size() as i64, state.pool.num_idle() as i64);
     let pools = [
-        ("shared", size - idle, idle, crate::db::pool_waiters(), shared_max as i64),
+        (
+            "shared",
+            size - idle,
+            idle,
+            crate::db::pool_waiters(),
+            shared_max as i64,
+        ),
         match state.reads.status() {
-            Some((used, idle, waiting, max)) => {
-                ("read_lane", used as i64, idle as i64, waiting as i64, max as i64)
-            }
+            Some((used, idle, waiting, max)) => (
+                "read_lane",
+                used as i64,
+                idle as i64,
+                waiting as i64,
+                max as i64,
+            ),
             None => ("read_lane", 0, 0, 0, 0),
         },
     ];

@@ -281,19 +281,16 @@ async fn a_revocation_is_in_postgresql_before_the_logout_answers() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
-    let claims: serde_json::Value = serde_json::from_slice(
-        &B64.decode(token.split('.').nth(1).unwrap()).unwrap(),
-    )
-    .unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
     let jti: uuid::Uuid = claims["jti"].as_str().unwrap().parse().unwrap();
     let mut admin = app.admin().await;
-    let (reason, expires_at): (String, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
-        "SELECT reason, expires_at FROM token_revocations WHERE jti = $1",
-    )
-    .bind(jti)
-    .fetch_one(&mut admin)
-    .await
-    .unwrap();
+    let (reason, expires_at): (String, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as("SELECT reason, expires_at FROM token_revocations WHERE jti = $1")
+            .bind(jti)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
     assert_eq!(reason, "logout");
     assert!(expires_at.timestamp() >= claims["exp"].as_i64().unwrap());
 }
@@ -376,7 +373,11 @@ async fn refreshes_are_rate_limited_per_user() {
     // Another user has a budget of its own.
     let (other, _, _) = app.guest().await;
     assert_eq!(
-        app.client_with(&other).auth_refresh().await.unwrap().status(),
+        app.client_with(&other)
+            .auth_refresh()
+            .await
+            .unwrap()
+            .status(),
         200
     );
 }

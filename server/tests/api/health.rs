@@ -34,7 +34,11 @@ async fn ready_stays_200_and_reports_redis_degraded_when_redis_is_unreachable() 
         started.elapsed() < std::time::Duration::from_secs(3),
         "checks are bounded by a timeout"
     );
-    assert_eq!(resp.status(), 200, "Redis never takes a replica out of the Service");
+    assert_eq!(
+        resp.status(),
+        200,
+        "Redis never takes a replica out of the Service"
+    );
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["database"], "ok");

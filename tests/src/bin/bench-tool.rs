@@ -8,6 +8,9 @@
 //!   every replica's runtime view has it; prints the replicas' own
 //!   commit→applied and publish→applied percentiles and the client-observed
 //!   PUT-returned→visible-everywhere percentiles.
+//! - `bench-tool revocations ADMIN_TOKEN N WRITER_URL REPLICA_URL...`: signs in
+//!   N guests and logs them out through the writer, one at a time; prints
+//!   each replica's own commit→denied and publish→denied percentiles.
 
 use backend_client::types::{OrgInput, ProjectInput, PutConfig};
 use futures::StreamExt;
@@ -29,9 +32,12 @@ async fn main() {
         Some("propagation") => {
             propagation(&args[1], args[2].parse().unwrap(), &args[3], &args[4..]).await
         }
+        Some("revocations") => {
+            revocations(&args[1], args[2].parse().unwrap(), &args[3], &args[4..]).await
+        }
         _ => {
             eprintln!(
-                "usage: bench-tool seed URL N PROJECTS OUT | propagation ADMIN_TOKEN N WRITER REPLICA..."
+                "usage: bench-tool seed URL N PROJECTS OUT | propagation|revocations ADMIN_TOKEN N WRITER REPLICA..."
             );
             std::process::exit(2);
         }
@@ -135,6 +141,63 @@ async fn propagation(admin: &str, n: usize, writer: &str, replicas: &[String]) {
         let (c, p) = (view.commit_to_applied, view.publish_to_applied);
         println!(
             "replica {url}: commit->applied n={} p50_us={} p99_us={} max_us={} | publish->applied p50_us={} p99_us={} max_us={}",
+            c.count, c.p50_us, c.p99_us, c.max_us, p.p50_us, p.p99_us, p.max_us
+        );
+    }
+}
+
+async fn revocations(admin: &str, n: usize, writer: &str, replicas: &[String]) {
+    let anonymous = backend_client::Client::new(writer);
+    let mut tokens = Vec::with_capacity(n);
+    for _ in 0..n {
+        tokens.push(
+            anonymous
+                .auth_guest()
+                .await
+                .expect("sign in")
+                .into_inner()
+                .access_token,
+        );
+    }
+    let before: Vec<u64> = {
+        let mut counts = Vec::new();
+        for r in replicas {
+            let api = backend_client::with_token(r, admin).unwrap();
+            let view = api
+                .runtime_config()
+                .await
+                .expect("runtime view")
+                .into_inner();
+            counts.push(view.revocations.commit_to_denied.count);
+        }
+        counts
+    };
+    for token in &tokens {
+        let api = backend_client::with_token(writer, token).unwrap();
+        api.auth_logout().await.expect("logout");
+    }
+    for (url, before) in replicas.iter().zip(before) {
+        let api = backend_client::with_token(url, admin).unwrap();
+        let started = Instant::now();
+        let view = loop {
+            let view = api.runtime_config().await.unwrap().into_inner();
+            if view.revocations.commit_to_denied.count >= before + n as u64
+                || view.revocations.commit_to_denied.count >= 4096
+            {
+                break view;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "revocations never arrived at {url}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let (c, p) = (
+            view.revocations.commit_to_denied,
+            view.revocations.publish_to_denied,
+        );
+        println!(
+            "replica {url}: revocation commit->denied n={} p50_us={} p99_us={} max_us={} | publish->denied p50_us={} p99_us={} max_us={}",
             c.count, c.p50_us, c.p99_us, c.max_us, p.p50_us, p.p99_us, p.max_us
         );
     }

@@ -138,4 +138,7 @@ pub struct RevocationState {
     /// From a revocation's commit on another replica to its token being
     /// denied here (by an event or a catch-up), since this replica started.
     pub commit_to_denied: LagSummary,
+    /// From the revoking replica's PUBLISH to the token being denied here,
+    /// for revocations that arrived as events.
+    pub publish_to_denied: LagSummary,
 }
