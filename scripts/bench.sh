@@ -92,7 +92,7 @@ for rep in $(seq 1 "$reps"); do
 done
 peak_rss_kb=$(kb "$server_pid" VmHWM)
 
-log "the org read with the default connection settings (DATABASE_MAX_CONNECTIONS=10, lane 5)"
+log "the org read with the default connection settings (DATABASE_MAX_CONNECTIONS=10, lane 3)"
 default_port=$(free_port)
 BENCH_POOL=default start_server "$bin" "$default_port" "$db"
 default_pid=$server_pid

@@ -37,7 +37,7 @@ names = {
     "project_create_delete": "`POST` project then `DELETE` it",
     "health": "`GET /health`",
     "guest_signin": "`POST /api/v1/auth/guest`",
-    "org_get_defaults": "`GET /api/v1/orgs/{id}`, default connection settings (10, lane 5; 1 run)",
+    "org_get_defaults": "`GET /api/v1/orgs/{id}`, default connection settings (10, lane 3; 1 run)",
     "org_get_256conns": "`GET /api/v1/orgs/{id}` at 256 connections (1 run)",
 }
 cpu_model = "unknown"
