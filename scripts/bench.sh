@@ -41,6 +41,7 @@ fresh_database "$bin" "$db"
 port=$(free_port)
 start_server "$bin" "$port" "$db"
 base="http://127.0.0.1:$port"
+main_pid=$server_pid
 idle_rss_kb=$(kb "$server_pid" VmRSS)
 startup_ms=$ready_ms
 log "server ready in ${startup_ms} ms, idle RSS ${idle_rss_kb} kB; seeding 1000 orgs x 10 projects"
@@ -98,6 +99,7 @@ BENCH_POOL=default start_server "$bin" "$default_port" "$db"
 default_pid=$server_pid
 run_wrk org_get_defaults 1 "$default_pid" -s scripts/bench/org_get.lua "http://127.0.0.1:$default_port"
 stop_server "$default_pid"
+server_pid=$main_pid
 
 log "256 connections against the org read"
 conns=256 run_wrk org_get_256conns 1 "$server_pid" -s scripts/bench/org_get.lua "$base"
