@@ -110,8 +110,11 @@ create_secrets() {
     --from-literal=password="$owner_pw" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   # Runs once, as the superuser, when PostgreSQL initialises its data directory:
-  # backend_owner (made by the chart) owns the database; backend_app may only use what
-  # backend_owner creates, and row-level security applies to it.
+  # backend_owner (made by the chart) owns the database; backend_app may connect and use the
+  # schema, nothing more: every table privilege it has comes from a migration's explicit GRANT
+  # (no default privileges, which would hand it UPDATE/DELETE on the append-only history and
+  # on refinery's own table), and row-level security applies to it.
+  # scripts/validate_deploy/bootstrap.py checks these grants offline.
   kubectl -n infra create secret generic postgresql-initdb \
     --from-literal=10-backend-app-role.sql="$(cat <<SQL
 CREATE ROLE backend_app LOGIN PASSWORD '${app_pw}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
@@ -120,10 +123,6 @@ ALTER DATABASE backend OWNER TO backend_owner;
 ALTER SCHEMA public OWNER TO backend_owner;
 GRANT CONNECT ON DATABASE backend TO backend_app;
 GRANT USAGE ON SCHEMA public TO backend_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE backend_owner IN SCHEMA public
-  GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO backend_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE backend_owner IN SCHEMA public
-  GRANT USAGE, SELECT ON SEQUENCES TO backend_app;
 SQL
 )" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   kubectl -n infra create secret generic redis-credentials \

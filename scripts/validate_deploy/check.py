@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 import argocd
+import bootstrap
 import chart
 import k8s
 import monitoring
@@ -76,6 +77,7 @@ def main():
     kube_version = f"{args.k8s_version}.0"
     report = Report()
 
+    bootstrap.run_checks(report, root)
     chart_renders = chart.run_chart_checks(report, args.helm, root, kube_version)
     monitoring.run_checks(report, {name: objs for name, (objs, _ext) in chart_renders.items()}, root)
     renders = [(f"chart:{name}", objs, ext) for name, (objs, ext) in chart_renders.items()]

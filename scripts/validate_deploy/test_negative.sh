@@ -137,6 +137,12 @@ run_case yaml-duplicate-key yamllint \
   edit "$CHART/values-dev.yaml" "replicaCount: 1" $'replicaCount: 1\nreplicaCount: 2'
 run_case shellcheck-error shellcheck \
   edit scripts/kind-bootstrap.sh 'main "$@"' $'rm -rf $ROOT/tmp\nmain "$@"'
+run_case bootstrap-default-privileges bootstrap-grants \
+  edit scripts/kind-bootstrap.sh 'GRANT USAGE ON SCHEMA public TO backend_app;' \
+  $'GRANT USAGE ON SCHEMA public TO backend_app;\nALTER DEFAULT PRIVILEGES FOR ROLE backend_owner IN SCHEMA public\n  GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO backend_app;'
+run_case bootstrap-table-grant bootstrap-grants \
+  edit scripts/kind-bootstrap.sh 'GRANT USAGE ON SCHEMA public TO backend_app;' \
+  $'GRANT USAGE ON SCHEMA public TO backend_app;\nGRANT UPDATE, DELETE ON config_history TO backend_app;'
 run_case hadolint-warning hadolint \
   edit Dockerfile "WORKDIR /src" $'RUN apt-get update && apt-get install -y --no-install-recommends curl\nWORKDIR /src'
 run_case unknown-values-key helm-lint:dev \

@@ -32,6 +32,8 @@ pub struct AppState {
     pub revocations: Arc<Revocations>,
     /// The Redis subscriber and reconcile loop behind both.
     pub feeds: Arc<Feeds>,
+    /// How many requests each user has inside the database.
+    pub user_slots: Arc<crate::db::fairness::UserSlots>,
     /// Rate limits decided here while Redis cannot answer.
     pub local_limiter: LocalLimiter,
     pub metrics: Arc<Metrics>,

@@ -45,9 +45,15 @@ pub async fn run(arg: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let timeouts = crate::settings::DatabaseTimeouts {
+        statement: Duration::from_secs(5),
+        lock: Duration::from_secs(5),
+        idle_in_transaction: Duration::from_secs(10),
+    };
     let options = match crate::db::connect_options(
         &settings.database_url,
         settings.database_password.as_ref(),
+        &timeouts,
     ) {
         Ok(o) => o,
         Err(e) => {

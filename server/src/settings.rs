@@ -57,6 +57,15 @@ pub struct Settings {
     /// Of `database_max_connections`, how many serve the one-statement reads
     /// (`db::read_lane`); the rest are the shared pool.
     pub database_read_lane_connections: u32,
+    /// Bounds on every database session (server-side `statement_timeout`,
+    /// `lock_timeout`, `idle_in_transaction_session_timeout`).
+    pub database_timeouts: DatabaseTimeouts,
+    /// How long one request may take in all before it answers 503: the
+    /// client-side bound that also holds when the network to PostgreSQL
+    /// stops answering.
+    pub request_timeout: Duration,
+    /// Requests one user may have inside the database at once, per replica.
+    pub per_user_concurrency: usize,
     pub migration_database_url: Option<SecretString>,
     pub migration_database_password: Option<SecretString>,
     pub redis_url: SecretString,
@@ -72,6 +81,13 @@ pub struct Settings {
     pub refresh_rate_limit_per_minute: u32,
     pub shutdown_grace: Duration,
     pub request_body_max_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseTimeouts {
+    pub statement: Duration,
+    pub lock: Duration,
+    pub idle_in_transaction: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +113,11 @@ pub const VARIABLES: &[&str] = &[
     "DATABASE_PASSWORD",
     "DATABASE_MAX_CONNECTIONS",
     "DATABASE_READ_LANE_CONNECTIONS",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    "DATABASE_LOCK_TIMEOUT_MS",
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    "REQUEST_TIMEOUT_MS",
+    "PER_USER_CONCURRENCY",
     "MIGRATION_DATABASE_URL",
     "MIGRATION_DATABASE_PASSWORD",
     "REDIS_URL",
@@ -182,27 +203,8 @@ impl Settings {
     pub fn from_source<F: Fn(&str) -> Option<String>>(
         src: &Source<F>,
     ) -> Result<Settings, SettingsError> {
-        let environment = match src.get("ENVIRONMENT").as_deref() {
-            None | Some("dev") => Environment::Dev,
-            Some("staging") => Environment::Staging,
-            Some("prod") => Environment::Prod,
-            Some(other) => {
-                return Err(invalid(
-                    "ENVIRONMENT",
-                    format!("one of dev, staging, prod, got {other:?}"),
-                ));
-            }
-        };
-        let log_level = src
-            .get("LOG_LEVEL")
-            .unwrap_or_else(|| "info".into())
-            .to_lowercase();
-        if !LOG_LEVELS.contains(&log_level.as_str()) {
-            return Err(invalid(
-                "LOG_LEVEL",
-                format!("one of {}, got {log_level:?}", LOG_LEVELS.join(", ")),
-            ));
-        }
+        let environment = environment(src)?;
+        let log_level = log_level(src)?;
         let database_url = src
             .url("DATABASE_URL", &["postgres", "postgresql"])?
             .ok_or_else(|| {
@@ -259,6 +261,44 @@ impl Settings {
                 ),
             ));
         }
+        let millis = |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let v = src.parse(var, default, "milliseconds as a whole number")?;
+            if range.contains(&v) {
+                Ok(Duration::from_millis(v))
+            } else {
+                Err(invalid(
+                    var,
+                    format!("{}-{} milliseconds", range.start(), range.end()),
+                ))
+            }
+        };
+        let database_timeouts = DatabaseTimeouts {
+            statement: millis("DATABASE_STATEMENT_TIMEOUT_MS", 5_000, 100..=600_000)?,
+            lock: millis("DATABASE_LOCK_TIMEOUT_MS", 1_000, 10..=600_000)?,
+            idle_in_transaction: millis(
+                "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+                10_000,
+                100..=3_600_000,
+            )?,
+        };
+        let request_timeout = millis("REQUEST_TIMEOUT_MS", 10_000, 100..=600_000)?;
+        if request_timeout <= database_timeouts.statement {
+            return Err(invalid(
+                "REQUEST_TIMEOUT_MS",
+                "more than DATABASE_STATEMENT_TIMEOUT_MS, so the database's own timeout answers first",
+            ));
+        }
+        let per_user_concurrency = src.parse(
+            "PER_USER_CONCURRENCY",
+            4usize,
+            "a number of concurrent requests 1-1000",
+        )?;
+        if !(1..=1000).contains(&per_user_concurrency) {
+            return Err(invalid(
+                "PER_USER_CONCURRENCY",
+                "a number of concurrent requests 1-1000",
+            ));
+        }
         Ok(Settings {
             environment,
             bind_address: src.parse(
@@ -271,6 +311,9 @@ impl Settings {
             database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
             database_max_connections: max_connections,
             database_read_lane_connections: lane,
+            database_timeouts,
+            request_timeout,
+            per_user_concurrency,
             migration_database_url,
             migration_database_password: src
                 .get("MIGRATION_DATABASE_PASSWORD")
@@ -401,10 +444,17 @@ impl RevokeSettings {
     }
 }
 
+/// `ENVIRONMENT`; unset means `dev`, except inside Kubernetes (which sets
+/// `KUBERNETES_SERVICE_HOST` in every pod), where a forgotten variable would
+/// otherwise give a deployment a random JWT key and migrations at start.
 fn environment<F: Fn(&str) -> Option<String>>(
     src: &Source<F>,
 ) -> Result<Environment, SettingsError> {
     match src.get("ENVIRONMENT").as_deref() {
+        None if src.get("KUBERNETES_SERVICE_HOST").is_some() => Err(invalid(
+            "ENVIRONMENT",
+            "dev, staging or prod: it must be set explicitly inside Kubernetes",
+        )),
         None | Some("dev") => Ok(Environment::Dev),
         Some("staging") => Ok(Environment::Staging),
         Some("prod") => Ok(Environment::Prod),
@@ -660,6 +710,39 @@ mod tests {
         assert_eq!(s.database_read_lane_connections, 0);
         let err = load(&with(&[("DATABASE_READ_LANE_CONNECTIONS", "10")])).unwrap_err();
         assert_eq!(err.var, "DATABASE_READ_LANE_CONNECTIONS");
+    }
+
+    #[test]
+    fn an_unset_environment_is_dev_on_a_workstation_and_an_error_in_kubernetes() {
+        assert_eq!(load(BASE).unwrap().environment, Environment::Dev);
+        let err = load(&with(&[("KUBERNETES_SERVICE_HOST", "10.96.0.1")])).unwrap_err();
+        assert_eq!(err.var, "ENVIRONMENT");
+        let ok = load(&with(&[
+            ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+            ("ENVIRONMENT", "dev"),
+        ]))
+        .unwrap();
+        assert_eq!(ok.environment, Environment::Dev);
+    }
+
+    #[test]
+    fn database_timeouts_have_defaults_and_bounds() {
+        let s = load(BASE).unwrap();
+        assert_eq!(s.database_timeouts.statement, Duration::from_secs(5));
+        assert_eq!(s.database_timeouts.lock, Duration::from_secs(1));
+        assert_eq!(s.request_timeout, Duration::from_secs(10));
+        assert_eq!(s.per_user_concurrency, 4);
+        let err = load(&with(&[("DATABASE_STATEMENT_TIMEOUT_MS", "20000")])).unwrap_err();
+        assert_eq!(
+            err.var, "REQUEST_TIMEOUT_MS",
+            "the request outlives its statements"
+        );
+        assert_eq!(
+            load(&with(&[("DATABASE_LOCK_TIMEOUT_MS", "0")]))
+                .unwrap_err()
+                .var,
+            "DATABASE_LOCK_TIMEOUT_MS"
+        );
     }
 
     #[test]

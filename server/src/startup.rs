@@ -51,9 +51,12 @@ impl Application {
                 db::migrate::run(url, settings.migration_database_password.as_ref()).await?;
             info!(log, "dev: migrations applied at start"; "applied" => ?applied);
         }
-        let options =
-            db::connect_options(&settings.database_url, settings.database_password.as_ref())
-                .context("invalid DATABASE_URL")?;
+        let options = db::connect_options(
+            &settings.database_url,
+            settings.database_password.as_ref(),
+            &settings.database_timeouts,
+        )
+        .context("invalid DATABASE_URL")?;
         // DATABASE_MAX_CONNECTIONS is the budget of the process: the read lane
         // takes DATABASE_READ_LANE_CONNECTIONS of it, the shared pool the rest.
         let lane_size = settings.database_read_lane_connections;
@@ -112,6 +115,7 @@ impl Application {
             log_headers: vec!["x-request-id".into()],
             ..Default::default()
         };
+        let per_user_concurrency = settings.per_user_concurrency;
         let state = AppState {
             pool,
             reads,
@@ -124,6 +128,7 @@ impl Application {
             config_feed,
             revocations,
             feeds,
+            user_slots: db::fairness::UserSlots::new(per_user_concurrency),
             local_limiter: Default::default(),
             metrics,
         };

@@ -17,6 +17,9 @@ use dropshot::{
 /// A 201 with a `Location` header.
 pub type Created<T> = HttpResponseHeaders<HttpResponseCreated<T>, LocationHeader>;
 
+/// A response carrying a token, with `Cache-Control: no-store`.
+pub type NoStore<R> = HttpResponseHeaders<R, NoStoreHeader>;
+
 #[dropshot::api_description]
 pub trait BackendApi {
     type Context: Send + Sync + 'static;
@@ -51,7 +54,7 @@ pub trait BackendApi {
     #[endpoint { method = POST, path = "/api/v1/auth/guest", tags = ["Auth"] }]
     async fn auth_guest(
         rqctx: RequestContext<Self::Context>,
-    ) -> ApiResult<HttpResponseCreated<TokenResponse>>;
+    ) -> ApiResult<NoStore<HttpResponseCreated<TokenResponse>>>;
 
     /// Exchange a valid token for a new one
     ///
@@ -61,7 +64,7 @@ pub trait BackendApi {
     #[endpoint { method = POST, path = "/api/v1/auth/refresh", tags = ["Auth"] }]
     async fn auth_refresh(
         rqctx: RequestContext<Self::Context>,
-    ) -> ApiResult<HttpResponseOk<TokenResponse>>;
+    ) -> ApiResult<NoStore<HttpResponseOk<TokenResponse>>>;
 
     /// Revoke the presented token
     ///
@@ -218,17 +221,18 @@ pub trait BackendApi {
         path: PathParams<ProjectPath>,
     ) -> ApiResult<HttpResponseDeleted>;
 
-    /// List the configuration of a service
+    /// List the configuration of a service (admin token)
     ///
-    /// Any signed-in caller (guest or admin) may read. Entries come from
-    /// PostgreSQL, ordered by key; `service` defaults to `backend`.
+    /// Values may be secrets, so only admin tokens read them; a guest gets 403
+    /// `FORBIDDEN`. Entries come from PostgreSQL, ordered by key; `service`
+    /// defaults to `backend`.
     #[endpoint { method = GET, path = "/api/v1/configs", tags = ["Configs"] }]
     async fn config_list(
         rqctx: RequestContext<Self::Context>,
         query: QueryParams<ConfigListQuery>,
     ) -> ApiResult<HttpResponseOk<Page<ConfigEntry>>>;
 
-    /// Get one configuration entry
+    /// Get one configuration entry (admin token)
     ///
     /// The stored value and its version; `service` defaults to `backend`.
     #[endpoint { method = GET, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
@@ -253,7 +257,7 @@ pub trait BackendApi {
         body: JsonBody<PutConfig>,
     ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
 
-    /// The audit history of a configuration entry, newest first
+    /// The audit history of a configuration entry, newest first (admin token)
     ///
     /// One row per write: old and new value, version, who wrote it (the admin
     /// token's subject), when, and the reason given.

@@ -34,6 +34,7 @@ pub enum ErrorCode {
     OrgSlugConflict,
     ProjectSlugConflict,
     LastOwner,
+    ResourceBusy,
     ConfigNotFound,
     InvalidConfigKey,
     InvalidConfigValue,
@@ -81,6 +82,7 @@ impl ErrorCode {
         ErrorCode::OrgSlugConflict,
         ErrorCode::ProjectSlugConflict,
         ErrorCode::LastOwner,
+        ErrorCode::ResourceBusy,
         ErrorCode::ConfigNotFound,
         ErrorCode::InvalidConfigKey,
         ErrorCode::InvalidConfigValue,
@@ -111,6 +113,7 @@ impl ErrorCode {
             ErrorCode::OrgSlugConflict => "ORG_SLUG_CONFLICT",
             ErrorCode::ProjectSlugConflict => "PROJECT_SLUG_CONFLICT",
             ErrorCode::LastOwner => "LAST_OWNER",
+            ErrorCode::ResourceBusy => "RESOURCE_BUSY",
             ErrorCode::ConfigNotFound => "CONFIG_NOT_FOUND",
             ErrorCode::InvalidConfigKey => "INVALID_CONFIG_KEY",
             ErrorCode::InvalidConfigValue => "INVALID_CONFIG_VALUE",
@@ -138,9 +141,10 @@ impl ErrorCode {
             | ErrorCode::UserNotFound
             | ErrorCode::ConfigNotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::OrgSlugConflict | ErrorCode::ProjectSlugConflict | ErrorCode::LastOwner => {
-                409
-            }
+            ErrorCode::OrgSlugConflict
+            | ErrorCode::ProjectSlugConflict
+            | ErrorCode::LastOwner
+            | ErrorCode::ResourceBusy => 409,
             ErrorCode::VersionConflict => 412,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -199,21 +203,24 @@ impl ErrorCode {
                 "Another project of the same organization already uses this slug."
             }
             ErrorCode::LastOwner => "The change would leave the organization without an owner.",
+            ErrorCode::ResourceBusy => {
+                "Another change of the same resource held it longer than the server waits (`DATABASE_LOCK_TIMEOUT_MS`), or the database broke a deadlock or a serialization conflict; nothing was changed. Sent with `Retry-After`."
+            }
             ErrorCode::ConfigNotFound => "No configuration entry has this key for this service.",
             ErrorCode::InvalidConfigKey => {
                 "The config key breaks the key rule: 1-64 characters, letters, digits, `_`, `.` or `-`, starting with a letter."
             }
             ErrorCode::InvalidConfigValue => {
-                "The value is too long (over 4096 bytes) or not allowed for a known key; `details.allowed` lists the allowed values."
+                "The value is too long (over 4096 characters, counted as Unicode scalar values like the document's `maxLength`) or not allowed for a known key; `details.allowed` lists the allowed values."
             }
             ErrorCode::VersionConflict => {
                 "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`."
             }
             ErrorCode::RateLimitExceeded => {
-                "Too many guest sign-ins from this client address, or token refreshes by this user, in the current window. Sent with `Retry-After`."
+                "Too many guest sign-ins from this client address or token refreshes by this user in the current window, or more requests of one user inside the database at once than `PER_USER_CONCURRENCY`. Sent with `Retry-After`."
             }
             ErrorCode::ServiceUnavailable => {
-                "PostgreSQL is unreachable or the server is not ready (Redis being down never causes it). Sent with `Retry-After`."
+                "PostgreSQL is unreachable or did not answer within the configured timeouts (`DATABASE_STATEMENT_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`), or the server is not ready; Redis being down never causes it. Sent with `Retry-After`."
             }
             ErrorCode::InternalError => {
                 "An unexpected server fault. The body never carries internals; the request id finds the log line."
@@ -227,9 +234,9 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => {
                 ClientAction::Reauthenticate
             }
-            ErrorCode::RateLimitExceeded | ErrorCode::ServiceUnavailable => {
-                ClientAction::RetryAfter
-            }
+            ErrorCode::RateLimitExceeded
+            | ErrorCode::ServiceUnavailable
+            | ErrorCode::ResourceBusy => ClientAction::RetryAfter,
             ErrorCode::InternalError => ClientAction::RetryWithBackoff,
             ErrorCode::NotFound
             | ErrorCode::OrgNotFound

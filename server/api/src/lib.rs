@@ -16,7 +16,7 @@ mod openapi;
 pub mod reply;
 pub mod types;
 
-pub use api::{BackendApi, Created, backend_api_mod};
+pub use api::{BackendApi, Created, NoStore, backend_api_mod};
 pub use error::{ApiError, ClientAction, ErrorCode};
 pub use extract::{JsonBody, PathParams, QueryParams};
 pub use openapi::{openapi_document, openapi_yaml};

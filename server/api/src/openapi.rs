@@ -89,26 +89,44 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
         "health" => vec![],
         "ready" => vec![ServiceUnavailable],
         "auth_guest" => vec![RateLimitExceeded, ServiceUnavailable],
-        "auth_me" => vec![Forbidden],
+        "auth_me" => vec![Forbidden, RateLimitExceeded],
         "auth_refresh" => vec![Forbidden, RateLimitExceeded],
         "auth_logout" => vec![],
         "org_create" => [BODY, &[InvalidOrgSlug, Forbidden, OrgSlugConflict]].concat(),
         "org_list" | "member_list" | "project_list" => {
             vec![ValidationError, Forbidden, OrgNotFound]
         }
-        "org_get" | "org_delete" => vec![Forbidden, OrgNotFound],
+        "org_get" => vec![Forbidden, OrgNotFound],
+        "org_delete" => vec![Forbidden, OrgNotFound, ResourceBusy],
         "org_update" => [
             BODY,
-            &[InvalidOrgSlug, Forbidden, OrgNotFound, OrgSlugConflict],
+            &[
+                InvalidOrgSlug,
+                Forbidden,
+                OrgNotFound,
+                OrgSlugConflict,
+                ResourceBusy,
+            ],
         ]
         .concat(),
-        "member_set" => [BODY, &[Forbidden, OrgNotFound, UserNotFound, LastOwner]].concat(),
+        "member_set" => [
+            BODY,
+            &[
+                Forbidden,
+                OrgNotFound,
+                UserNotFound,
+                LastOwner,
+                ResourceBusy,
+            ],
+        ]
+        .concat(),
         "member_remove" => vec![
             ValidationError,
             Forbidden,
             OrgNotFound,
             UserNotFound,
             LastOwner,
+            ResourceBusy,
         ],
         "project_create" => [
             BODY,
@@ -120,7 +138,8 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
             ],
         ]
         .concat(),
-        "project_get" | "project_delete" => vec![ValidationError, Forbidden, ProjectNotFound],
+        "project_get" => vec![ValidationError, Forbidden, ProjectNotFound],
+        "project_delete" => vec![ValidationError, Forbidden, ProjectNotFound, ResourceBusy],
         "project_update" => [
             BODY,
             &[
@@ -128,11 +147,14 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
                 Forbidden,
                 ProjectNotFound,
                 ProjectSlugConflict,
+                ResourceBusy,
             ],
         ]
         .concat(),
-        "config_list" => vec![ValidationError],
-        "config_get" | "config_history" => vec![ValidationError, InvalidConfigKey, ConfigNotFound],
+        "config_list" => vec![ValidationError, Forbidden],
+        "config_get" | "config_history" => {
+            vec![ValidationError, InvalidConfigKey, Forbidden, ConfigNotFound]
+        }
         "config_put" => [
             BODY,
             &[
@@ -140,12 +162,21 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
                 InvalidConfigValue,
                 Forbidden,
                 VersionConflict,
+                ResourceBusy,
             ],
         ]
         .concat(),
         "runtime_config" => vec![Forbidden],
         _ => vec![ValidationError],
     };
+    // Guest requests inside the database count against the caller's
+    // concurrency (PER_USER_CONCURRENCY).
+    if operation.starts_with("org_")
+        || operation.starts_with("member_")
+        || operation.starts_with("project_")
+    {
+        codes.push(RateLimitExceeded);
+    }
     if !matches!(operation, "health" | "ready" | "auth_guest") {
         codes.extend_from_slice(TOKEN);
     }

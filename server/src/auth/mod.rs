@@ -11,6 +11,9 @@ use backend_api::{ApiError, ErrorCode};
 use dropshot::RequestContext;
 use uuid::Uuid;
 
+/// The longest an admin token may live (`backend token --admin --ttl`).
+pub const ADMIN_MAX_LIFETIME_SECONDS: i64 = 86_400;
+
 /// Who is calling, from a verified, unrevoked token.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -52,6 +55,11 @@ pub fn verify(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
 pub fn identity(claims: jwt::Claims) -> Result<Identity, ApiError> {
     let jti = Uuid::parse_str(&claims.jti)
         .map_err(|_| ApiError::unauthorized("token lacks a valid `jti` claim"))?;
+    if claims.adm && claims.exp.saturating_sub(claims.iat) > ADMIN_MAX_LIFETIME_SECONDS {
+        // Only `backend token --admin` mints them, and it refuses longer; a
+        // longer one was made some other way with the key.
+        return Err(ApiError::unauthorized("admin tokens live at most 24 h"));
+    }
     let user_id = if claims.adm {
         Uuid::nil()
     } else {

@@ -36,8 +36,6 @@ pub const CHANNEL: &str = "auth:revoked";
 
 /// How long a revocation's answer may wait for Redis to take its event.
 const PUBLISH_BUDGET: Duration = Duration::from_millis(250);
-/// Tries of a revocation write on connections that turn out dead.
-const WRITE_ATTEMPTS: u32 = 3;
 /// Rows read per catch-up query.
 const BATCH: i64 = 5_000;
 /// How often a replica prunes expired revocations, and how many rows at most.
@@ -153,18 +151,23 @@ impl Revocations {
         let expires_at = DateTime::from_timestamp(until, 0).unwrap_or_else(Utc::now);
         // The statement is idempotent (a second revocation of an id returns
         // the first one's number), so a connection that turns out dead (a
-        // restarted or failed-over database) costs a retry, not the logout.
+        // restarted or failed-over database, a terminated session) costs a
+        // retry on the next one, not the logout. Each dead one is closed, so
+        // the tries are bounded by the pool's size.
+        let attempts = self.pool.options().get_max_connections() + 1;
         let mut attempt = 0;
         let seq: i64 = loop {
             attempt += 1;
+            let mut conn = self.pool.acquire().await?;
             match sqlx::query_scalar("SELECT app_revoke_token($1, $2, $3)")
                 .bind(jti)
                 .bind(expires_at)
                 .bind(reason.as_str())
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *conn)
                 .await
             {
-                Err(e) if attempt < WRITE_ATTEMPTS && crate::db::may_break_connection(&e) => {
+                Err(e) if attempt < attempts && crate::db::may_break_connection(&e) => {
+                    conn.close_on_drop();
                     warn!(log, "revocation write lost its connection; retrying"; "error" => %e);
                 }
                 result => break result?,

@@ -56,6 +56,8 @@ pub struct ConfigRuntime {
     snapshot: ArcSwap<HashMap<Key, ConfigEntry>>,
     times: Mutex<Times>,
     log_level: LogLevel,
+    /// Serialises [`Self::react`].
+    react_lock: Mutex<()>,
     pub metrics: Arc<Metrics>,
     pub replica_id: String,
     /// Recent commit→applied and publish→applied lags of events.
@@ -69,6 +71,7 @@ impl ConfigRuntime {
             snapshot: ArcSwap::from_pointee(HashMap::new()),
             times: Mutex::new(Times::default()),
             log_level,
+            react_lock: Mutex::new(()),
             metrics,
             replica_id: uuid::Uuid::new_v4().to_string(),
             commit_lags: Lags::default(),
@@ -115,10 +118,18 @@ impl ConfigRuntime {
             .count()
     }
 
-    /// The live effect of our own entries.
+    /// The live effect of our own entries. The level is taken from the
+    /// snapshot as it is now, not from `entry`, under a lock: two applies
+    /// racing (an event and a reconcile) could otherwise each swap their
+    /// version in and then set their own value in the opposite order, leaving
+    /// the live level at the older version while the snapshot holds the newer.
     fn react(&self, entry: &ConfigEntry) {
         if entry.service == rules::OWN_SERVICE && entry.key == "LOG_LEVEL" {
-            self.log_level.set(&entry.value);
+            let _serial = self.react_lock.lock().expect("react lock");
+            let key = (entry.service.clone(), entry.key.clone());
+            if let Some(current) = self.snapshot.load().get(&key) {
+                self.log_level.set(&current.value);
+            }
         }
     }
 
@@ -198,6 +209,29 @@ mod tests {
             "a gap in versions is fine"
         );
         assert_eq!(level.get(), slog::Level::Warning);
+    }
+
+    #[test]
+    fn the_live_log_level_always_ends_at_the_snapshot_s_version() {
+        let levels = ["trace", "debug", "info", "warn", "error"];
+        for _ in 0..50 {
+            let level = LogLevel::new("info");
+            let runtime = Arc::new(ConfigRuntime::new(level.clone(), Arc::new(Metrics::new())));
+            let threads: Vec<_> = (1..=20)
+                .map(|v| {
+                    let runtime = runtime.clone();
+                    std::thread::spawn(move || {
+                        runtime.apply(entry(v, levels[v as usize % 5]), Source::Event)
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            assert_eq!(runtime.version_of("backend", "LOG_LEVEL"), Some(20));
+            let expected = LogLevel::new(levels[20 % 5]).get();
+            assert_eq!(level.get(), expected, "live level matches version 20");
+        }
     }
 
     #[test]

@@ -28,7 +28,12 @@ pub enum MigrateError {
     Run(#[from] refinery::Error),
 }
 
-/// Applies pending migrations; returns the versions applied now.
+/// The session advisory lock `run` holds (an arbitrary constant: "backend"
+/// in ASCII).
+const MIGRATION_LOCK: i64 = 0x6261_636b_656e_64;
+
+/// Applies pending migrations; returns the versions applied now. Concurrent
+/// runs are serialised by an advisory lock.
 pub async fn run(
     url: &SecretString,
     password: Option<&SecretString>,
@@ -44,7 +49,17 @@ pub async fn run(
         .await
         .map_err(MigrateError::Connect)?;
     let driver = tokio::spawn(connection);
+    // Two `backend migrate` at once (a Job retried while the first still
+    // runs, two releases racing) would both try to apply the same versions:
+    // the second waits here for the first and then finds nothing to do.
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(MigrateError::Connect)?;
     let report = migrations::runner().run_async(&mut client).await;
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
     drop(client);
     let _ = driver.await;
     Ok(report?

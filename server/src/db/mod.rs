@@ -1,11 +1,13 @@
 //! PostgreSQL access: the pool, migrations, the role guard and the tenant
 //! transaction entry point.
 
+pub mod fairness;
 pub mod migrate;
 pub mod read_lane;
 pub mod role_guard;
 pub mod tenant;
 
+use crate::settings::DatabaseTimeouts;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
@@ -13,12 +15,32 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-/// Connection options from a URL and an optional separate password.
+/// Connection options from a URL and an optional separate password, with the
+/// session bounds every connection of the server carries: PostgreSQL cancels
+/// a statement after `statement`, gives up a lock wait (advisory locks
+/// included) after `lock`, and ends a session left idle inside a transaction
+/// after `idle_in_transaction`; its TCP keepalives find a client that went
+/// away. (sqlx cannot set client-side keepalives; the request timeout bounds a
+/// network that stops answering, see `http::run`.)
 pub fn connect_options(
     url: &SecretString,
     password: Option<&SecretString>,
+    timeouts: &DatabaseTimeouts,
 ) -> Result<PgConnectOptions, sqlx::Error> {
-    let mut options = PgConnectOptions::from_str(url.expose_secret())?.application_name("backend");
+    let ms = |d: std::time::Duration| d.as_millis().to_string();
+    let mut options = PgConnectOptions::from_str(url.expose_secret())?
+        .application_name("backend")
+        .options([
+            ("statement_timeout", ms(timeouts.statement)),
+            ("lock_timeout", ms(timeouts.lock)),
+            (
+                "idle_in_transaction_session_timeout",
+                ms(timeouts.idle_in_transaction),
+            ),
+            ("tcp_keepalives_idle", "30".to_owned()),
+            ("tcp_keepalives_interval", "10".to_owned()),
+            ("tcp_keepalives_count", "3".to_owned()),
+        ]);
     if let Some(password) = password {
         options = options.password(password.expose_secret());
     }
@@ -26,10 +48,12 @@ pub fn connect_options(
 }
 
 /// Does this SQLSTATE mean the session is gone: class 08 (connection
-/// exception) or 57 (operator intervention, e.g. `pg_terminate_backend`, a
-/// shutdown)?
+/// exception), or the class 57 codes that end it (`57P01` admin shutdown, e.g.
+/// `pg_terminate_backend`; `57P02` crash shutdown; `57P03` cannot connect
+/// now)? A cancelled statement (`57014`, e.g. `statement_timeout`) leaves the
+/// session usable.
 pub fn session_ended(sqlstate: &str) -> bool {
-    sqlstate.starts_with("08") || sqlstate.starts_with("57")
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
 }
 
 /// Requests waiting for a connection of the shared pool right now (sqlx
@@ -72,9 +96,11 @@ pub fn may_break_connection(e: &sqlx::Error) -> bool {
 /// A pooled connection idle for longer than this is pinged before use.
 pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
-/// A lazily connecting pool: the server starts even while PostgreSQL is down
-/// and `/ready` reports it. Acquiring waits at most `acquire_timeout`, so a
-/// request never hangs on an exhausted pool: it gets a 503 instead.
+/// A lazily connecting pool (no connection is opened until one is needed;
+/// `serve` itself needs PostgreSQL at start, for the role check and the
+/// warm-load, and exits if it is down). Acquiring waits at most
+/// `acquire_timeout`, so a request never hangs on an exhausted pool: it gets
+/// a 503 instead.
 ///
 /// sqlx pings every connection it hands out by default: one extra round trip
 /// per request, as many as the whole hot read needs. Here only a connection

@@ -20,6 +20,14 @@ pub enum RoleError {
         "role {role} owns (or inherits ownership of) table {table}; connect as backend_app, not the owner"
     )]
     Owner { role: String, table: String },
+    #[error(
+        "role {role} can SET ROLE to {target} ({why}); row-level security could be left at will. Connect as backend_app"
+    )]
+    CanBecome {
+        role: String,
+        target: String,
+        why: String,
+    },
     #[error("cannot check the database role: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -45,8 +53,29 @@ pub async fn ensure_rls_applies(pool: &PgPool) -> Result<(), RoleError> {
     .bind(TENANT_TABLES)
     .fetch_optional(pool)
     .await?;
-    match owned {
-        Some(table) => Err(RoleError::Owner { role, table }),
+    if let Some(table) = owned {
+        return Err(RoleError::Owner { role, table });
+    }
+    // Any role this login is a member of (directly or through others, with or
+    // without inheritance) that is a superuser, BYPASSRLS, or owns a tenant
+    // table.
+    let escalation: Option<(String, String)> = sqlx::query_as(
+        "SELECT r.rolname::text, CASE WHEN r.rolsuper THEN 'superuser' \
+                WHEN r.rolbypassrls THEN 'BYPASSRLS' ELSE 'owns tenant tables' END \
+         FROM pg_roles r \
+         WHERE r.rolname <> current_user \
+           AND pg_has_role(current_user, r.oid, 'MEMBER') \
+           AND (r.rolsuper OR r.rolbypassrls OR EXISTS ( \
+                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relname = ANY($1) \
+                   AND c.relowner = r.oid)) \
+         ORDER BY r.rolname LIMIT 1",
+    )
+    .bind(TENANT_TABLES)
+    .fetch_optional(pool)
+    .await?;
+    match escalation {
+        Some((target, why)) => Err(RoleError::CanBecome { role, target, why }),
         None => Ok(()),
     }
 }

@@ -14,6 +14,8 @@ pub struct TenantTx {
     pub tx: Transaction<'static, Postgres>,
     /// Does the signed-in user still exist (as seen through RLS)?
     pub user_exists: bool,
+    /// The caller's slot ([`super::fairness`]), held as long as the transaction.
+    _slot: Option<super::fairness::Slot>,
 }
 
 impl TenantTx {
@@ -23,6 +25,12 @@ impl TenantTx {
 
     pub fn conn(&mut self) -> &mut sqlx::PgConnection {
         &mut self.tx
+    }
+
+    /// Keeps `slot` taken until the transaction ends.
+    pub fn holding(mut self, slot: super::fairness::Slot) -> TenantTx {
+        self._slot = Some(slot);
+        self
     }
 }
 
@@ -41,5 +49,9 @@ pub async fn begin(
         .bind(org_id)
         .fetch_one(&mut *tx)
         .await?;
-    Ok(TenantTx { tx, user_exists })
+    Ok(TenantTx {
+        tx,
+        user_exists,
+        _slot: None,
+    })
 }

@@ -2,8 +2,19 @@
 
 use backend_api::ApiError;
 
-/// Checks `name` (at most 100 characters, no control characters, not only
-/// whitespace; the same rule the OpenAPI document states) and trims it.
+/// Characters that change how a name is displayed without being visible:
+/// bidirectional embeddings, overrides, isolates and marks (a name could show
+/// as another, "Trojan Source"), and zero-width characters and the BOM (two
+/// names that look the same but differ).
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Checks `name` (at most 100 characters, no control, bidirectional or
+/// zero-width characters, not only whitespace; the same rule the OpenAPI
+/// document states) and trims it.
 pub fn display_name(name: &str) -> Result<String, ApiError> {
     let len = name.chars().count();
     if len > 100 {
@@ -16,6 +27,12 @@ pub fn display_name(name: &str) -> Result<String, ApiError> {
         return Err(ApiError::validation(
             "name",
             "name must not contain control characters",
+        ));
+    }
+    if name.chars().any(is_invisible_or_bidi) {
+        return Err(ApiError::validation(
+            "name",
+            "name must not contain bidirectional controls or zero-width characters",
         ));
     }
     let trimmed = name.trim();
@@ -41,6 +58,10 @@ mod tests {
             "a\u{0}b",
             "tab\there",
             "c1\u{85}",
+            "evil\u{202E}gpj.exe",
+            "admin\u{200B}",
+            "\u{2066}iso\u{2069}",
+            "\u{FEFF}bom",
             &"x".repeat(101),
         ] {
             assert!(display_name(bad).is_err(), "{bad:?}");

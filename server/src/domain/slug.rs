@@ -1,8 +1,11 @@
 //! Slugs: the URL-friendly names of organizations and projects.
 
-/// Checks the rule stated in [`backend_api::types::SLUG_RULE`].
+/// Checks the rule stated in [`backend_api::types::SLUG_RULE`]. A slug shaped
+/// like a UUID is refused: `{org}` in a path is read as an id when it parses
+/// as one, so such a slug could never be looked up.
 pub fn is_valid(slug: &str) -> bool {
     (3..=63).contains(&slug.len())
+        && uuid::Uuid::parse_str(slug).is_err()
         && slug.split('-').all(|part| {
             !part.is_empty()
                 && part
@@ -25,6 +28,11 @@ pub fn derive(name: &str) -> String {
     }
     slug.truncate(63);
     let mut slug = slug.trim_end_matches('-').to_owned();
+    if uuid::Uuid::parse_str(&slug).is_ok() {
+        // A name that is itself a UUID: keep it readable, make it a slug.
+        slug.truncate(59);
+        slug.push_str("-org");
+    }
     if slug.len() < 3 {
         let suffix: String = uuid::Uuid::new_v4().simple().to_string()[..6].to_owned();
         slug = if slug.is_empty() {
@@ -54,6 +62,8 @@ mod tests {
             "acme corp",
             "ümlaut",
             &"a".repeat(64),
+            "123e4567-e89b-12d3-a456-426614174000",
+            "123e4567e89b12d3a456426614174000",
         ] {
             assert!(!is_valid(bad), "{bad} should be invalid");
         }
@@ -63,7 +73,13 @@ mod tests {
     fn derived_slugs_are_always_valid() {
         assert_eq!(derive("Acme Corp!"), "acme-corp");
         assert_eq!(derive("  Hello,   World  "), "hello-world");
-        for name in ["A", "!!!", "Ünïcödé only", &"Long name ".repeat(20)] {
+        for name in [
+            "A",
+            "!!!",
+            "Ünïcödé only",
+            &"Long name ".repeat(20),
+            "123E4567-E89B-12D3-A456-426614174000",
+        ] {
             let slug = derive(name);
             assert!(is_valid(&slug), "derive({name:?}) = {slug:?} is invalid");
         }

@@ -7,9 +7,12 @@ use crate::auth::{self, Identity};
 use crate::context::AppState;
 use crate::db::tenant;
 use crate::repo;
-use backend_api::ApiError;
-use backend_api::types::{TokenResponse, User};
-use dropshot::{HttpResponseCreated, HttpResponseOk, HttpResponseUpdatedNoContent, RequestContext};
+use backend_api::types::{NoStoreHeader, TokenResponse, User};
+use backend_api::{ApiError, NoStore};
+use dropshot::{
+    HttpResponseCreated, HttpResponseHeaders, HttpResponseOk, HttpResponseUpdatedNoContent,
+    RequestContext,
+};
 use rand::Rng;
 use uuid::Uuid;
 
@@ -79,19 +82,19 @@ async fn revoke(
 
 pub async fn guest(
     rqctx: &RequestContext<AppState>,
-) -> Result<HttpResponseCreated<TokenResponse>, ApiError> {
+) -> Result<NoStore<HttpResponseCreated<TokenResponse>>, ApiError> {
     let state = rqctx.context();
     let forwarded_for = rqctx
         .request
         .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    let client = super::client_address::client_address(
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let client = super::client_address::bucket(super::client_address::client_address(
         rqctx.request.remote_addr().ip(),
         forwarded_for,
         state.settings.trusted_proxy_hops,
-    )
-    .to_string();
+    ));
     limit(
         rqctx,
         Bucket::GuestSignin,
@@ -109,7 +112,10 @@ pub async fn guest(
         match repo::users::insert(tx.conn(), id, &username).await {
             Ok(user) => {
                 tx.commit().await.map_err(db_error)?;
-                return Ok(HttpResponseCreated(token_response(state, user)?));
+                return Ok(HttpResponseHeaders::new(
+                    HttpResponseCreated(token_response(state, user)?),
+                    NoStoreHeader::new(),
+                ));
             }
             Err(sqlx::Error::Database(e))
                 if e.constraint() == Some("users_username_key") && attempt < USERNAME_ATTEMPTS =>
@@ -124,7 +130,7 @@ pub async fn guest(
 
 pub async fn refresh(
     rqctx: &RequestContext<AppState>,
-) -> Result<HttpResponseOk<TokenResponse>, ApiError> {
+) -> Result<NoStore<HttpResponseOk<TokenResponse>>, ApiError> {
     let state = rqctx.context();
     let (identity, mut tx) = session::begin(rqctx).await?;
     limit(
@@ -142,7 +148,10 @@ pub async fn refresh(
     let response = token_response(state, user)?;
     // The old token stops working before the new one is handed out.
     revoke(rqctx, &identity, Reason::Refresh).await?;
-    Ok(HttpResponseOk(response))
+    Ok(HttpResponseHeaders::new(
+        HttpResponseOk(response),
+        NoStoreHeader::new(),
+    ))
 }
 
 pub async fn logout(

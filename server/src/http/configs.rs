@@ -1,7 +1,10 @@
-//! Service configuration: reads for any signed-in caller, writes for admin
-//! tokens; every write is announced to all replicas after it commits.
+//! Service configuration: admin tokens only, reads included. Values may be
+//! secrets (an API key, a DSN) and the history shows who changed what, while
+//! anyone can sign in as a guest, so a guest token reads nothing here
+//! (docs/architecture/tenancy.md). Every write is announced to all replicas
+//! after it commits.
 
-use super::{db_error, page, session};
+use super::{db_error, page};
 use crate::auth::{self, Identity};
 use crate::configs::store::{self, Put, PutOutcome};
 use crate::configs::{Source, rules, watcher};
@@ -17,23 +20,13 @@ fn not_found(service: &str, key: &str) -> ApiError {
     )
 }
 
-/// Any valid token: admin, or a guest whose user exists.
-async fn signed_in(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let identity = auth::authenticate(rqctx)?;
-    if !identity.admin {
-        let tx = session::begin_as(rqctx, &identity).await?;
-        tx.commit().await.map_err(db_error)?;
-    }
-    Ok(identity)
-}
-
 async fn admin(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
     let identity = auth::authenticate(rqctx)?;
     if identity.admin {
         Ok(identity)
     } else {
         Err(ApiError::forbidden(
-            "requires an admin token (`backend token --admin`)",
+            "configuration is readable and writable with an admin token only (`backend token --admin`)",
         ))
     }
 }
@@ -42,7 +35,7 @@ pub async fn list(
     rqctx: &RequestContext<AppState>,
     query: ConfigListQuery,
 ) -> Result<HttpResponseOk<Page<ConfigEntry>>, ApiError> {
-    signed_in(rqctx).await?;
+    admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     let (limit, offset) = page::params(PageParams {
         limit: query.limit,
@@ -59,7 +52,7 @@ pub async fn get(
     path: ConfigPath,
     query: ServiceQuery,
 ) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
-    signed_in(rqctx).await?;
+    admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
     store::get(&rqctx.context().pool, &service, &path.key)
@@ -74,7 +67,7 @@ pub async fn history(
     path: ConfigPath,
     query: ConfigListQuery,
 ) -> Result<HttpResponseOk<Page<ConfigChange>>, ApiError> {
-    signed_in(rqctx).await?;
+    admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
     let (limit, offset) = page::params(PageParams {

@@ -24,6 +24,17 @@ pub fn db_error(e: sqlx::Error) -> ApiError {
                     ErrorCode::OrgSlugConflict,
                     "another organization already uses this slug",
                 ),
+                // The database's own last-owner rule (V010), behind the
+                // handler's check.
+                Some("memberships_last_owner") => conflict(
+                    ErrorCode::LastOwner,
+                    "an organization must keep at least one owner",
+                ),
+                // A membership for a user that does not exist.
+                Some("memberships_user_id_fkey") => {
+                    ApiError::new(ErrorCode::UserNotFound, "no such user")
+                        .with_internal(db.message())
+                }
                 Some("projects_org_id_slug_key") => conflict(
                     ErrorCode::ProjectSlugConflict,
                     "another project of this organization already uses this slug",
@@ -40,6 +51,22 @@ pub fn db_error(e: sqlx::Error) -> ApiError {
                 }
                 _ if db.code().as_deref().is_some_and(crate::db::session_ended) => {
                     ApiError::unavailable("database unavailable").with_internal(e)
+                }
+                // lock_not_available (lock_timeout), deadlock_detected,
+                // serialization_failure: nothing changed; the same request
+                // may well succeed a moment later.
+                _ if matches!(db.code().as_deref(), Some("55P03" | "40P01" | "40001")) => {
+                    ApiError::new(
+                        ErrorCode::ResourceBusy,
+                        "another change of this resource is in progress; retry shortly",
+                    )
+                    .with_retry_after(1)
+                    .with_internal(db.message())
+                }
+                // query_canceled: statement_timeout (or a cancel request).
+                _ if db.code().as_deref() == Some("57014") => {
+                    ApiError::unavailable("the database did not answer in time")
+                        .with_internal(db.message())
                 }
                 _ => ApiError::internal(e),
             }

@@ -36,6 +36,26 @@ pub async fn list(
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
 }
 
+/// Takes the organization's membership lock, then reads the caller's role
+/// again: the role seen before the lock may have been taken away while this
+/// request waited for it.
+async fn lock_and_recheck(
+    tx: &mut crate::db::tenant::TenantTx,
+    org: &Org,
+) -> Result<Role, ApiError> {
+    repo::members::lock_org(tx.conn(), org.id)
+        .await
+        .map_err(db_error)?;
+    repo::members::caller_role(tx.conn(), org.id)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| super::orgs::not_found(&org.slug))
+}
+
+fn no_longer_allowed() -> ApiError {
+    ApiError::forbidden("your role does not allow this change (any more)")
+}
+
 pub async fn set(
     rqctx: &RequestContext<AppState>,
     path: MemberPath,
@@ -44,15 +64,16 @@ pub async fn set(
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     super::orgs::require_manager(&org)?;
-    repo::members::lock_org(tx.conn(), org.id)
-        .await
-        .map_err(db_error)?;
+    let caller = lock_and_recheck(&mut tx, &org).await?;
+    if !caller.can_manage() {
+        return Err(no_longer_allowed());
+    }
     let current = repo::members::get(tx.conn(), org.id, path.user_id)
         .await
         .map_err(db_error)?;
     let touches_owner =
         input.role == Role::Owner || current.as_ref().is_some_and(|m| m.role == Role::Owner);
-    if touches_owner && org.role != Role::Owner {
+    if touches_owner && caller != Role::Owner {
         return Err(ApiError::forbidden(
             "only an owner may grant or take away the owner role",
         ));
@@ -68,17 +89,16 @@ pub async fn set(
             {
                 return Err(last_owner());
             }
-            repo::members::set_role(tx.conn(), org.id, path.user_id, input.role)
+            if !repo::members::set_role(tx.conn(), org.id, path.user_id, input.role)
                 .await
-                .map_err(db_error)?;
-        }
-        None => match repo::members::insert(tx.conn(), org.id, path.user_id, input.role).await {
-            Ok(()) => {}
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
-                return Err(user_not_found(path.user_id));
+                .map_err(db_error)?
+            {
+                return Err(no_longer_allowed());
             }
-            Err(e) => return Err(db_error(e)),
-        },
+        }
+        None => repo::members::insert(tx.conn(), org.id, path.user_id, input.role)
+            .await
+            .map_err(db_error)?,
     }
     let member = repo::members::get(tx.conn(), org.id, path.user_id)
         .await
@@ -94,17 +114,14 @@ pub async fn remove(
 ) -> Result<HttpResponseDeleted, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
-    repo::members::lock_org(tx.conn(), org.id)
-        .await
-        .map_err(db_error)?;
+    let caller = lock_and_recheck(&mut tx, &org).await?;
     let target = repo::members::get(tx.conn(), org.id, path.user_id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| user_not_found(path.user_id))?;
     let is_self = path.user_id == identity.user_id;
-    let allowed = is_self
-        || org.role == Role::Owner
-        || (org.role == Role::Admin && target.role != Role::Owner);
+    let allowed =
+        is_self || caller == Role::Owner || (caller == Role::Admin && target.role != Role::Owner);
     if !allowed {
         return Err(ApiError::forbidden(
             "your role does not allow removing this member",
@@ -118,9 +135,12 @@ pub async fn remove(
     {
         return Err(last_owner());
     }
-    repo::members::delete(tx.conn(), org.id, path.user_id)
+    if !repo::members::delete(tx.conn(), org.id, path.user_id)
         .await
-        .map_err(db_error)?;
+        .map_err(db_error)?
+    {
+        return Err(no_longer_allowed());
+    }
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseDeleted())
 }

@@ -16,7 +16,7 @@ mod session;
 use crate::context::AppState;
 use backend_api::types::*;
 use backend_api::{
-    ApiError, ApiResult, BackendApi, Created, JsonBody, PathParams, QueryParams, Reply,
+    ApiError, ApiResult, BackendApi, Created, JsonBody, NoStore, PathParams, QueryParams, Reply,
 };
 use dropshot::{
     Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
@@ -36,7 +36,18 @@ async fn run<R: dropshot::HttpResponse>(
     handler: impl std::future::Future<Output = Result<R, ApiError>>,
 ) -> ApiResult<R> {
     let started = std::time::Instant::now();
-    let result = handler.await.map_err(|e| {
+    // The one bound that holds whatever the database or the network does:
+    // statement_timeout needs a server that answers, a blackholed connection
+    // does not. Dropping the handler rolls its transaction back.
+    let limit = rqctx.context().settings.request_timeout;
+    let result = match tokio::time::timeout(limit, handler).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::unavailable(format!(
+            "the request did not finish within {} ms",
+            limit.as_millis()
+        ))),
+    };
+    let result = result.map_err(|e| {
         let e = e.with_request_id(&rqctx.request_id);
         if e.error.status() >= 500 {
             slog::error!(rqctx.log, "request failed"; "error" => %e);
@@ -95,13 +106,13 @@ impl BackendApi for ServerImpl {
 
     async fn auth_guest(
         rqctx: RequestContext<AppState>,
-    ) -> ApiResult<HttpResponseCreated<TokenResponse>> {
+    ) -> ApiResult<NoStore<HttpResponseCreated<TokenResponse>>> {
         run(&rqctx, auth::guest(&rqctx)).await
     }
 
     async fn auth_refresh(
         rqctx: RequestContext<AppState>,
-    ) -> ApiResult<HttpResponseOk<TokenResponse>> {
+    ) -> ApiResult<NoStore<HttpResponseOk<TokenResponse>>> {
         run(&rqctx, auth::refresh(&rqctx)).await
     }
 

@@ -17,6 +17,17 @@ pub fn admin_refused() -> ApiError {
     ApiError::forbidden("admin tokens are for configuration; sign in as a guest to use tenant data")
 }
 
+/// One of the caller's database slots, or 429 when it holds them all.
+fn take_slot(state: &AppState, user: Uuid) -> Result<crate::db::fairness::Slot, ApiError> {
+    state.user_slots.try_take(user).ok_or_else(|| {
+        ApiError::new(
+            backend_api::ErrorCode::RateLimitExceeded,
+            "too many requests of this user at once; retry when one has finished",
+        )
+        .with_retry_after(1)
+    })
+}
+
 /// The caller's identity and a transaction acting as it. A token whose user no
 /// longer exists is rejected like any other bad token.
 pub async fn begin(rqctx: &RequestContext<AppState>) -> Result<(Identity, TenantTx), ApiError> {
@@ -33,9 +44,12 @@ pub async fn begin_as(
     if identity.admin {
         return Err(admin_refused());
     }
-    let tx = tenant::begin(&rqctx.context().pool, identity.user_id, None)
+    let state = rqctx.context();
+    let slot = take_slot(state, identity.user_id)?;
+    let tx = tenant::begin(&state.pool, identity.user_id, None)
         .await
-        .map_err(db_error)?;
+        .map_err(db_error)?
+        .holding(slot);
     if !tx.user_exists {
         return Err(ApiError::unauthorized("the token's user does not exist"));
     }
@@ -67,6 +81,7 @@ where
     let key = possible_key(org).ok_or_else(|| org_not_found(org));
     let (params, key) = (params?, key?);
     let state = rqctx.context();
+    let _slot = take_slot(state, identity.user_id)?;
     let (user_exists, found) = read(state, identity.user_id, key, params)
         .await
         .map_err(db_error)?;

@@ -39,6 +39,16 @@ pub async fn lock_org(conn: &mut PgConnection, org: Uuid) -> Result<(), sqlx::Er
         .map(drop)
 }
 
+/// The caller's role in `org` now (under the lock: a role read before it may
+/// have changed while waiting).
+pub async fn caller_role(conn: &mut PgConnection, org: Uuid) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> = sqlx::query_scalar("SELECT app_role_in($1)")
+        .bind(org)
+        .fetch_one(conn)
+        .await?;
+    role.map(|r| super::role(&r)).transpose()
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     org: Uuid,

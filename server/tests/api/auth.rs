@@ -492,3 +492,42 @@ async fn behind_a_trusted_proxy_the_rate_limit_follows_x_forwarded_for() {
     // Another client behind the same proxy has its own.
     assert_eq!(sign_in("198.51.100.2").await.unwrap().status(), 201);
 }
+
+#[tokio::test]
+async fn responses_that_carry_a_token_are_never_cached() {
+    let app = spawn_app().await;
+    let signed_in = app.client.auth_guest().await.unwrap();
+    assert_eq!(signed_in.headers()["cache-control"], "no-store");
+    let token = signed_in.into_inner().access_token;
+    let refreshed = app.client_with(&token).auth_refresh().await.unwrap();
+    assert_eq!(refreshed.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn an_admin_token_living_longer_than_24_hours_is_refused() {
+    let app = spawn_app().await;
+    let now = chrono::Utc::now().timestamp();
+    let long = json!({"sub": "admin:ops", "jti": uuid::Uuid::new_v4().to_string(),
+        "iat": now, "nbf": now, "exp": now + 2 * 86_400, "iss": "agent-ready-k8s-backend",
+        "aud": "backend-api", "adm": true});
+    let resp = app
+        .http
+        .get(app.url("/api/v1/runtime/config"))
+        .bearer_auth(sign(Algorithm::HS256, SECRET, &long))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "UNAUTHORIZED");
+    let mut day = long.clone();
+    day["exp"] = json!(now + 86_400);
+    let resp = app
+        .http
+        .get(app.url("/api/v1/runtime/config"))
+        .bearer_auth(sign(Algorithm::HS256, SECRET, &day))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "24 h is the limit, not over it");
+}

@@ -343,7 +343,7 @@ async fn catalog_last_owner() {
 #[tokio::test]
 async fn catalog_config_not_found() {
     let app = spawn_app().await;
-    let (t, _, _) = app.guest().await;
+    let t = admin_token("ops");
     assert_catalog(
         call(&app, Method::GET, "/api/v1/configs/NOPE", Some(&t), None).await,
         ErrorCode::ConfigNotFound,
@@ -429,6 +429,33 @@ async fn catalog_service_unavailable() {
         ErrorCode::ServiceUnavailable,
     )
     .await;
+}
+
+#[tokio::test]
+async fn catalog_resource_busy() {
+    // Another transaction holds the organization's membership lock longer
+    // than DATABASE_LOCK_TIMEOUT_MS.
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_LOCK_TIMEOUT_MS", "200")]).await;
+    let (t, _, client) = app.guest().await;
+    let org = crate::helpers::create_org(&client, "Busy").await;
+    let (_, other, _) = app.guest().await;
+    let mut holder = app.admin().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(org.id)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let resp = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/orgs/{}/members/{}", org.slug, other.id),
+        Some(&t),
+        Some(json!({"role": "member"})),
+    )
+    .await;
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_catalog(resp, ErrorCode::ResourceBusy).await;
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ fn admin(app: &TestApp) -> backend_client::Client {
 }
 
 #[tokio::test]
-async fn admins_write_guests_read_and_every_change_is_in_the_history() {
+async fn admins_write_and_read_and_every_change_is_in_the_history() {
     let app = spawn_app().await;
     let admin = admin(&app);
     let (_, _, guest) = app.guest().await;
@@ -69,20 +69,20 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
         .into_inner();
     assert_eq!(v2.version, 2);
 
-    let read = guest
+    let read = admin
         .config_get(&"FEATURE_X".parse().unwrap(), None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!((read.value.as_str(), read.version), ("off", 2));
-    let list = guest
+    let list = admin
         .config_list(None, None, None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!(list.pagination.total, 1);
 
-    let history = guest
+    let history = admin
         .config_history(&"FEATURE_X".parse().unwrap(), None, None, None)
         .await
         .unwrap()
@@ -119,7 +119,7 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
             ),
         ]
     );
-    let err = guest
+    let err = admin
         .config_get(&"MISSING".parse().unwrap(), None)
         .await
         .unwrap_err();
@@ -127,6 +127,40 @@ async fn admins_write_guests_read_and_every_change_is_in_the_history() {
         backend_client::error_code(&err),
         Some(ErrorCode::ConfigNotFound)
     );
+}
+
+#[tokio::test]
+async fn guests_read_no_configuration_value_nor_its_history() {
+    let app = spawn_app().await;
+    admin(&app)
+        .config_put(&"API_KEY".parse().unwrap(), None, None, &put("s3cret", "x"))
+        .await
+        .unwrap();
+    let (_, _, guest) = app.guest().await;
+    let key = "API_KEY".parse().unwrap();
+    let refused = [
+        guest
+            .config_list(None, None, None)
+            .await
+            .map(drop)
+            .unwrap_err(),
+        guest.config_get(&key, None).await.map(drop).unwrap_err(),
+        guest
+            .config_history(&"API_KEY".parse().unwrap(), None, None, None)
+            .await
+            .map(drop)
+            .unwrap_err(),
+        // Another service's configuration alike.
+        guest
+            .config_list(None, None, Some(&"billing".parse().unwrap()))
+            .await
+            .map(drop)
+            .unwrap_err(),
+    ];
+    for err in refused {
+        assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+        assert!(!format!("{err:?}").contains("s3cret"));
+    }
 }
 
 #[tokio::test]
@@ -380,4 +414,29 @@ async fn admin_tokens_cannot_touch_tenant_data() {
     let admin = admin(&app);
     let err = admin.org_list(None, None).await.unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+}
+
+#[tokio::test]
+async fn the_value_limit_counts_characters_as_the_document_says() {
+    let app = spawn_app().await;
+    let admin = admin(&app);
+    let key = "WIDE".parse().unwrap();
+    let at_limit = "é".repeat(4096); // 8,192 bytes
+    let written = admin
+        .config_put(&key, None, None, &put(&at_limit, "limit"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(written.value.chars().count(), 4096);
+    let resp = app
+        .http
+        .put(app.url("/api/v1/configs/WIDE"))
+        .bearer_auth(admin_token("ops"))
+        .json(&serde_json::json!({ "value": "é".repeat(4097) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "INVALID_CONFIG_VALUE");
 }

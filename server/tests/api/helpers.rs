@@ -127,12 +127,19 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 /// A server whose PostgreSQL connections go through a proxy the test can
 /// cut (the shared PostgreSQL itself is never touched).
 pub async fn spawn_app_behind_db_proxy() -> (TestApp, backend_e2e::proxy::Proxy) {
+    spawn_app_behind_db_proxy_with(&[]).await
+}
+
+/// [`spawn_app_behind_db_proxy`] with extra settings.
+pub async fn spawn_app_behind_db_proxy_with(
+    extra: &[(&str, &str)],
+) -> (TestApp, backend_e2e::proxy::Proxy) {
     use backend_e2e::proxy::{Proxy, upstream_of};
     let mut db = testenv::fresh_database(migrate).await;
     let proxy = Proxy::start(upstream_of(&db.app_url, 5432)).await;
     db.app_url = proxy.url_through(&db.app_url);
     let redis_url = testenv::redis_url().await;
-    (spawn_on(db, redis_url, &[]).await, proxy)
+    (spawn_on(db, redis_url, extra).await, proxy)
 }
 
 pub async fn spawn_on(db: TestDatabase, redis_url: String, extra: &[(&str, &str)]) -> TestApp {

@@ -88,3 +88,48 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
         Some(ErrorCode::OrgNotFound)
     );
 }
+
+#[tokio::test]
+async fn an_admin_demoted_while_its_change_waits_for_the_lock_gets_403_and_changes_nothing() {
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_LOCK_TIMEOUT_MS", "10000")]).await;
+    let (_, _, owner) = app.guest().await;
+    let (_, admin_user, admin) = app.guest().await;
+    let (_, target, _) = app.guest().await;
+    let org = create_org(&owner, "Race").await;
+    let set = |role| SetMemberRole { role };
+    owner
+        .member_set(&org.slug, &admin_user.id, &set(Role::Admin))
+        .await
+        .unwrap();
+    // Hold the organization's membership lock, as a concurrent change would.
+    let mut holder = app.admin().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(org.id)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let slug = org.slug.clone();
+    let waiting = tokio::spawn(async move {
+        admin
+            .member_set(&slug, &target.id, &SetMemberRole { role: Role::Member })
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The admin is demoted before the lock is free.
+    sqlx::query("UPDATE memberships SET role = 'member' WHERE org_id = $1 AND user_id = $2")
+        .bind(org.id)
+        .bind(admin_user.id)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let err = waiting.await.unwrap().unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+    let members = owner
+        .member_list(&org.slug, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(members.pagination.total, 2, "the target was not added");
+}

@@ -7,8 +7,8 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     let db = testenv::empty_database().await;
     let url = secrecy::SecretString::from(db.owner_url.clone());
     let first = migrate::run(&url, None).await.expect("first run");
-    assert_eq!(first, vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert_eq!(migrate::latest_version(), 9);
+    assert_eq!(first, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(migrate::latest_version(), 10);
     let second = migrate::run(&url, None).await.expect("second run");
     assert!(
         second.is_empty(),
@@ -38,5 +38,20 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     assert_eq!(
         owner, "backend_owner",
         "tables belong to the owner role, not the app role"
+    );
+}
+
+#[tokio::test]
+async fn two_concurrent_migrations_apply_each_version_once() {
+    let db = testenv::empty_database().await;
+    let url = secrecy::SecretString::from(db.owner_url.clone());
+    let (first, second) = tokio::join!(migrate::run(&url, None), migrate::run(&url, None));
+    let (mut first, second) = (first.expect("first run"), second.expect("second run"));
+    first.extend(second);
+    first.sort_unstable();
+    assert_eq!(
+        first,
+        (1..=migrate::latest_version()).collect::<Vec<_>>(),
+        "every version applied exactly once between the two"
     );
 }

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{create_org, spawn_app};
 use backend_client::types::{ErrorCode, OrgInput, Role};
 
 fn create(name: &str, slug: Option<&str>) -> OrgInput {
@@ -191,5 +191,57 @@ async fn owners_update_and_delete_members_may_not() {
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::OrgNotFound)
+    );
+}
+
+#[tokio::test]
+async fn names_with_bidirectional_or_zero_width_characters_are_refused() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    for name in [
+        "Acme\u{202E}gpj.exe",
+        "Acme\u{200B}",
+        "\u{2066}Acme\u{2069}",
+        "\u{FEFF}Acme",
+    ] {
+        let resp = app
+            .http
+            .post(app.url("/api/v1/orgs"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{name:?}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], "VALIDATION_ERROR", "{name:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_slug_shaped_like_a_uuid_is_refused_and_a_uuid_name_still_gets_a_slug() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    for slug in [
+        "123e4567-e89b-12d3-a456-426614174000",
+        "123e4567e89b12d3a456426614174000",
+    ] {
+        let resp = app
+            .http
+            .post(app.url("/api/v1/orgs"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "name": "Uuid", "slug": slug }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{slug}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], "INVALID_ORG_SLUG");
+    }
+    let org = create_org(&client, "123e4567-e89b-12d3-a456-426614174000").await;
+    assert!(uuid::Uuid::parse_str(&org.slug).is_err(), "{}", org.slug);
+    assert_eq!(
+        client.org_get(&org.slug).await.unwrap().into_inner().id,
+        org.id
     );
 }

@@ -139,3 +139,68 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
         1
     );
 }
+
+/// Organization slugs are public names, unique across all tenants (like
+/// user names on a code host): a taken slug answers 409 to anyone, and that
+/// is all it reveals. Membership, the organization's id, name or anything in
+/// it stays hidden: reads still answer 404 (docs/architecture/tenancy.md).
+#[tokio::test]
+async fn a_taken_slug_reveals_only_that_it_is_taken() {
+    let backend = Backend::start(&[]).await;
+    let (_, a) = guest(&backend).await;
+    let (_, b) = guest(&backend).await;
+    let slug = format!("taken-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let org = a
+        .org_create(&OrgInput {
+            name: "A's secret name".parse().unwrap(),
+            slug: Some(slug.parse().unwrap()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let own = b
+        .org_create(&OrgInput {
+            name: "B's".parse().unwrap(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let attempts = [
+        b.org_create(&OrgInput {
+            name: "Squatter".parse().unwrap(),
+            slug: Some(slug.parse().unwrap()),
+        })
+        .await
+        .map(drop),
+        b.org_update(
+            &own.slug,
+            &OrgInput {
+                name: "B's".parse().unwrap(),
+                slug: Some(slug.parse().unwrap()),
+            },
+        )
+        .await
+        .map(drop),
+    ];
+    for attempt in attempts {
+        let Err(Error::ErrorResponse(body)) = attempt else {
+            panic!("a taken slug was accepted: {attempt:?}");
+        };
+        assert_eq!(
+            (body.status().as_u16(), body.error),
+            (409, ErrorCode::OrgSlugConflict)
+        );
+        let shown = serde_json::to_string(&*body).unwrap();
+        assert!(
+            !shown.contains(&org.id.to_string()) && !shown.contains("secret"),
+            "the conflict shows more than the slug being taken: {shown}"
+        );
+    }
+    assert_eq!(
+        code(b.org_get(&slug).await),
+        (404, Some(ErrorCode::OrgNotFound))
+    );
+    let still = a.org_get(&slug).await.unwrap().into_inner();
+    assert_eq!((still.id, still.name.as_str()), (org.id, "A's secret name"));
+}

@@ -112,6 +112,11 @@ ENVIRONMENT: {{ $c.environment | quote }}
 LOG_LEVEL: {{ $c.logLevel | quote }}
 DATABASE_URL: {{ printf "postgres://%s@%s:%d/%s" $c.database.user $c.database.host (int $c.database.port) $c.database.name | quote }}
 DATABASE_MAX_CONNECTIONS: {{ $c.database.maxConnections | toString | quote }}
+DATABASE_STATEMENT_TIMEOUT_MS: {{ $c.database.statementTimeoutMs | toString | quote }}
+DATABASE_LOCK_TIMEOUT_MS: {{ $c.database.lockTimeoutMs | toString | quote }}
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: {{ $c.database.idleInTransactionTimeoutMs | toString | quote }}
+REQUEST_TIMEOUT_MS: {{ $c.requestTimeoutMs | toString | quote }}
+PER_USER_CONCURRENCY: {{ $c.perUserConcurrency | toString | quote }}
 REDIS_URL: {{ printf "redis://%s:%d" $c.redis.host (int $c.redis.port) | quote }}
 JWT_ISSUER: {{ $c.jwt.issuer | quote }}
 JWT_AUDIENCE: {{ $c.jwt.audience | quote }}

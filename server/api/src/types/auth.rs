@@ -23,3 +23,26 @@ pub struct TokenResponse {
     pub expires_in: u64,
     pub user: User,
 }
+
+/// Headers of a response that carries a bearer token: `Cache-Control:
+/// no-store`, so that no browser, proxy or CDN keeps a copy (RFC 6749 §5.1).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NoStoreHeader {
+    /// Always `no-store`.
+    #[serde(rename = "cache-control")]
+    pub cache_control: String,
+}
+
+impl NoStoreHeader {
+    pub fn new() -> NoStoreHeader {
+        NoStoreHeader {
+            cache_control: "no-store".into(),
+        }
+    }
+}
+
+impl Default for NoStoreHeader {
+    fn default() -> Self {
+        NoStoreHeader::new()
+    }
+}

@@ -40,12 +40,12 @@ impl Role {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgInput {
-    /// 1–100 characters, no control characters, not only whitespace
+    /// 1–100 characters, no control, bidirectional or zero-width characters, not only whitespace
     /// (leading and trailing whitespace is trimmed).
     #[schemars(
         length(min = 1, max = 100),
         regex(
-            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*[^\u0000-\u0020\u007f-\u00a0\u061c\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u2069\u3000\ufeff][^\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
         )
     )]
     pub name: String,
@@ -103,4 +103,4 @@ pub struct Member {
 }
 
 /// The slug rule, stated once for messages, `details.rule` and the catalog.
-pub const SLUG_RULE: &str = "3-63 characters: lowercase letters, digits and single hyphens, not starting or ending with a hyphen";
+pub const SLUG_RULE: &str = "3-63 characters: lowercase letters, digits and single hyphens, not starting or ending with a hyphen, and not shaped like a UUID (which `{org}` would read as an id)";
