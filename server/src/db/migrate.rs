@@ -30,7 +30,7 @@ pub enum MigrateError {
 
 /// The session advisory lock `run` holds (an arbitrary constant: "backend"
 /// in ASCII).
-const MIGRATION_LOCK: i64 = 0x6261_636b_656e_64;
+const MIGRATION_LOCK: i64 = 0x0062_6163_6b65_6e64;
 
 /// Applies pending migrations; returns the versions applied now. Concurrent
 /// runs are serialised by an advisory lock.
