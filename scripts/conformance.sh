@@ -14,7 +14,7 @@
 # their bearer tokens go to schemathesis in a Web Fuzzing Commons auth document. Requests go
 # out as the first guest; the second is the peer for the object-level authorization check.
 # conformance/hooks.py keeps refresh/logout from revoking those tokens mid-run, and sends the
-# admin-only operations (config writes, runtime config) with CONFORMANCE_ADMIN_TOKEN when set,
+# admin-only operations (configuration, runtime config) with CONFORMANCE_ADMIN_TOKEN when set,
 # e.g. `CONFORMANCE_ADMIN_TOKEN=$(backend token --admin --ttl 1h)` with the server's JWT_SECRET;
 # without it they are exercised as a guest and can only answer 403.
 #

@@ -10,7 +10,7 @@ the token of one of those guests:
   every later request of that guest into a 401 and hide the rest of the API.
   They get the token of a fresh guest instead: both are still exercised with a
   valid token, and the guests stay usable.
-- The admin-only operations (config writes, runtime config) get the admin
+- The admin-only operations (every configuration endpoint, runtime config) get the admin
   token when CONFORMANCE_ADMIN_TOKEN is set; without it they are exercised as
   a guest and answer 403.
 
@@ -30,7 +30,13 @@ GUEST_HEADERS = frozenset(f"Bearer {token}" for token in os.environ["CONFORMANCE
 ADMIN_TOKEN = os.environ.get("CONFORMANCE_ADMIN_TOKEN", "")
 REVOKING_OPERATIONS = frozenset({"POST /api/v1/auth/refresh", "POST /api/v1/auth/logout"})
 # The operations whose handlers require an admin token (server/src/http/configs.rs, `admin`).
-ADMIN_OPERATIONS = frozenset({"PUT /api/v1/configs/{key}", "GET /api/v1/runtime/config"})
+ADMIN_OPERATIONS = frozenset({
+    "GET /api/v1/configs",
+    "GET /api/v1/configs/{key}",
+    "PUT /api/v1/configs/{key}",
+    "GET /api/v1/configs/{key}/history",
+    "GET /api/v1/runtime/config",
+})
 
 
 def _fresh_guest_token() -> str:
