@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: Rust unit, integration and end-to-end tests
-# against the real PostgreSQL and Redis, then the offline deployment checks.
+# against the real PostgreSQL and Redis (under coverage, with a floor), then the
+# contract, conformance, Postman and offline deployment checks.
 #
 # DATABASE_URL must be a superuser URL (the harness creates roles and one
 # database per test); REDIS_URL any Redis. Both default to this machine's.
@@ -23,12 +24,22 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE);', datname) \
     FROM pg_database WHERE datname LIKE 'backend\_test\_%'" | psql "$DATABASE_URL" -q >/dev/null
 
-echo "== Build the client example (the e2e suite runs it)"
-cargo build --workspace --locked --examples --quiet
-echo "== Rust tests (cargo nextest)"
-cargo nextest run --workspace --locked --profile ci
+echo "== Rust tests under coverage (cargo-tarpaulin; report in target/coverage/)"
+bash scripts/coverage.sh
+
+# Every later step drives the same instrumented build, so CI compiles the
+# workspace once. Its processes write their profiles to a scratch folder
+# instead of the working directory.
+# shellcheck source=lib/coverage.sh source-path=SCRIPTDIR
+source scripts/lib/coverage.sh
+ensure_tarpaulin
+export BACKEND_BIN="$COVERAGE_TARGET_DIR/debug/backend"
+profiles=$(mktemp -d)
+trap 'rm -rf "$profiles"' EXIT
+export LLVM_PROFILE_FILE="$profiles/%p-%m.profraw"
+
 echo "== Documentation examples (cargo test --doc)"
-cargo test --workspace --locked --doc --quiet
+coverage_cargo test --workspace --locked --doc --quiet
 echo "== OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
 echo "== Conformance fuzzing (schemathesis against a spawned server)"
@@ -44,3 +55,5 @@ bash scripts/monitoring/check.sh
 echo "== Delivery workflows and Renovate config (actionlint, renovate-config-validator)"
 bash scripts/validate-workflows.sh
 bash scripts/validate_workflows/test_negative.sh
+echo "== Phase 2 report: every command in docs/roadmap/Phase-2.md works"
+RUSTFLAGS="$(tarpaulin_rustflags)" CARGO_TARGET_DIR="$COVERAGE_TARGET_DIR" python3 scripts/roadmap/phase2.py --check

@@ -11,7 +11,8 @@
 #   spawned_admin_token SUBJECT  print an admin token (1 h) minted with the server's JWT secret
 #   stop_backend                 stop the server and drop its database; call it from an EXIT trap
 #
-# The binary is BACKEND_BIN, else ${CARGO_TARGET_DIR:-target}/debug/backend. The server runs
+# The binary is BACKEND_BIN, else ${CARGO_TARGET_DIR:-target}/debug/backend (LLVM_PROFILE_FILE, when
+# set for an instrumented build, is passed on). The server runs
 # with ENVIRONMENT=dev (it migrates at start), LOG_LEVEL=warn and a guest sign-in limit high
 # enough for fuzzing; its output goes to SPAWNED_LOG and is printed if it dies before ready.
 
@@ -27,7 +28,7 @@ spawn_backend() {
     SPAWN_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
     SPAWNED_LOG=$(mktemp)
     psql "$DATABASE_URL" -qc "CREATE DATABASE $SPAWN_DB OWNER backend_owner" >/dev/null
-    env -i PATH="$PATH" ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
+    env -i PATH="$PATH" ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
         DATABASE_URL="$(spawn_url_as backend_app)" MIGRATION_DATABASE_URL="$(spawn_url_as backend_owner)" \
         REDIS_URL="$REDIS_URL" JWT_SECRET="$SPAWN_SECRET" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
         LOG_LEVEL=warn "$SPAWN_BIN" serve >"$SPAWNED_LOG" 2>&1 &
@@ -49,7 +50,7 @@ spawn_url_as() {
 }
 
 spawned_admin_token() {
-    env -i JWT_SECRET="$SPAWN_SECRET" "$SPAWN_BIN" token --admin --ttl 1h --subject "$1"
+    env -i ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} JWT_SECRET="$SPAWN_SECRET" "$SPAWN_BIN" token --admin --ttl 1h --subject "$1"
 }
 
 stop_backend() {

@@ -59,7 +59,7 @@ for replica in a b; do
     port=$(free_port)
     ports+=("$port")
     # Replica a migrates the fresh database (dev); b starts once a is ready.
-    env -i PATH="$PATH" ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
+    env -i PATH="$PATH" ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
         DATABASE_URL="$(url_as backend_app)" MIGRATION_DATABASE_URL="$(url_as backend_owner)" \
         REDIS_URL="$REDIS_URL" JWT_SECRET="$secret" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
         CONFIG_RECONCILE_INTERVAL=2 LOG_LEVEL=warn "$bin" serve >"$work/server-$replica.log" 2>&1 &
@@ -105,7 +105,7 @@ echo "live: $("$bin" --version 2>/dev/null || echo backend) ($bin) on :${ports[0
     "$(prometheus --version 2>&1 | head -n 1) on :$prom_port, scrape_interval 1s"
 
 # A little load, bounded: 3 rounds over both replicas, one config write, one logout.
-admin=$(env -i JWT_SECRET="$secret" "$bin" token --admin --ttl 15m --subject monitoring-check)
+admin=$(env -i ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} JWT_SECRET="$secret" "$bin" token --admin --ttl 15m --subject monitoring-check)
 json='Content-Type: application/json'
 for round in 1 2 3; do
     for port in "${ports[@]}"; do

@@ -1,7 +1,8 @@
 """Runs Renovate's extraction offline (`--platform=local --dry-run=extract`) on a copy of the repository
 and checks that renovate.json reaches what it promises: the Cargo workspace, the Dockerfile's base
 images, every action of every workflow (with its digest pin), the service containers, the chart's
-images, the chart version of every infrastructure Application, CI's Rust toolchain and nextest.
+images, the chart version of every infrastructure Application, CI's Rust toolchain and the
+coverage run's cargo-tarpaulin.
 
 The config validator only checks that renovate.json is well formed; a regex manager that matches
 nothing, or a file pattern that misses its file, is valid config and updates nothing. Renovate reads
@@ -109,7 +110,7 @@ def findings(root, node, renovate_dir):
             if not any(f == rel and str(d.get("depName")).endswith(src["chart"])
                        and d.get("currentValue") == str(src.get("targetRevision")) for f, d in regex):
                 out.append(f"regex: chart {src['chart']} {src.get('targetRevision')} of {rel} is not extracted")
-    for name in ("rust", "cargo-nextest"):
-        if not any(f == ".github/workflows/ci.yml" and d.get("depName") == name for f, d in regex):
-            out.append(f"regex: {name} of .github/workflows/ci.yml is not extracted")
+    for name, rel in (("rust", ".github/workflows/ci.yml"), ("cargo-tarpaulin", "scripts/lib/coverage.sh")):
+        if not any(f == rel and d.get("depName") == name for f, d in regex):
+            out.append(f"regex: {name} of {rel} is not extracted")
     return out

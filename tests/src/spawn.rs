@@ -25,6 +25,25 @@ pub fn backend_bin() -> PathBuf {
     bin
 }
 
+/// `backend` with an empty environment, so that a test states every setting
+/// the process sees. The one exception is `LLVM_PROFILE_FILE`: under the
+/// coverage run (`scripts/coverage.sh`) it tells the instrumented binary where
+/// to write its profile, so the end-to-end suite's coverage counts.
+pub fn backend_command() -> Command {
+    let mut cmd = Command::new(backend_bin());
+    cmd.env_clear();
+    if let Some(profile) = std::env::var_os("LLVM_PROFILE_FILE") {
+        cmd.env("LLVM_PROFILE_FILE", profile);
+    }
+    cmd
+}
+
+/// Whether this run collects coverage: the processes it spawns must then
+/// exit, not be killed, or their profiles are never written.
+fn collecting_coverage() -> bool {
+    std::env::var_os("LLVM_PROFILE_FILE").is_some()
+}
+
 /// The JWT secret every test server is started with.
 pub const TEST_JWT_SECRET: &str = "e2e-test-secret-0123456789abcdef0123456789";
 
@@ -34,9 +53,8 @@ pub fn admin_token() -> String {
     if let Ok(token) = std::env::var("BACKEND_ADMIN_TOKEN") {
         return token;
     }
-    let out = Command::new(backend_bin())
+    let out = backend_command()
         .args(["token", "--admin", "--ttl", "15m", "--subject", "e2e"])
-        .env_clear()
         .env("JWT_SECRET", TEST_JWT_SECRET)
         .output()
         .expect("run backend token");
@@ -53,9 +71,8 @@ pub fn admin_token() -> String {
 
 /// Runs `backend migrate` against `owner_url`.
 pub async fn migrate(owner_url: String) -> Result<(), String> {
-    let out = tokio::process::Command::new(backend_bin())
+    let out = tokio::process::Command::from(backend_command())
         .arg("migrate")
-        .env_clear()
         .env("ENVIRONMENT", "dev")
         .env("DATABASE_URL", &owner_url)
         .env("MIGRATION_DATABASE_URL", &owner_url)
@@ -141,8 +158,8 @@ impl Backend {
             uuid::Uuid::new_v4().simple()
         ));
         let log = std::fs::File::create(&log_path).expect("create log file");
-        let mut cmd = Command::new(backend_bin());
-        cmd.args(args).env_clear();
+        let mut cmd = backend_command();
+        cmd.args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -230,7 +247,9 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if collecting_coverage() {
+            self.terminate();
+        } else if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }

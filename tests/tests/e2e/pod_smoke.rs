@@ -8,7 +8,7 @@
 
 use backend_client::types::{OrgInput, ProjectInput};
 use backend_e2e::chart::{self, container, find, strings};
-use backend_e2e::spawn::{Backend, backend_bin, free_port};
+use backend_e2e::spawn::{Backend, backend_command, free_port};
 use backend_e2e::testenv;
 use std::collections::BTreeMap;
 
@@ -53,9 +53,8 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
     let job = find(&objs, "Job", "backend-migrate");
     let job_container = &job["spec"]["template"]["spec"]["containers"][0];
     let job_env = localized(chart::resolve_env(&objs, job_container), &db.name);
-    let out = std::process::Command::new(backend_bin())
+    let out = backend_command()
         .args(strings(&job_container["args"]))
-        .env_clear()
         .envs(job_env.iter().map(|(k, v)| (k, v)))
         .output()
         .unwrap();

@@ -1,14 +1,12 @@
 //! The binary as an operator meets it: settings errors, migrate, shutdown.
 
-use backend_e2e::spawn::{Backend, backend_bin, migrate};
+use backend_e2e::spawn::{Backend, backend_command, migrate};
 use backend_e2e::testenv;
-use std::process::Command;
 
 #[test]
 fn a_missing_setting_exits_non_zero_naming_the_variable() {
-    let out = Command::new(backend_bin())
+    let out = backend_command()
         .arg("serve")
-        .env_clear()
         .env("REDIS_URL", "redis://127.0.0.1:6379")
         .output()
         .unwrap();
@@ -20,9 +18,8 @@ fn a_missing_setting_exits_non_zero_naming_the_variable() {
 
 #[test]
 fn a_short_jwt_secret_is_fatal_in_prod() {
-    let out = Command::new(backend_bin())
+    let out = backend_command()
         .arg("serve")
-        .env_clear()
         .env("ENVIRONMENT", "prod")
         .env("DATABASE_URL", "postgres://backend_app@127.0.0.1/x")
         .env("REDIS_URL", "redis://127.0.0.1:6379")
@@ -40,11 +37,7 @@ fn a_short_jwt_secret_is_fatal_in_prod() {
 #[test]
 fn openapi_and_error_catalog_need_no_database() {
     for cmd in ["openapi", "error-catalog"] {
-        let out = Command::new(backend_bin())
-            .arg(cmd)
-            .env_clear()
-            .output()
-            .unwrap();
+        let out = backend_command().arg(cmd).output().unwrap();
         assert!(out.status.success(), "{cmd}");
         assert!(!out.stdout.is_empty());
     }

@@ -661,9 +661,8 @@ async fn an_operator_revokes_an_admin_token_with_the_cli() {
     let redis = testenv::redis_url().await;
     let db = testenv::fresh_database(migrate).await;
     let backend = Backend::start_on(db.clone(), &redis, &[]).await;
-    let mint = std::process::Command::new(backend_e2e::spawn::backend_bin())
+    let mint = backend_e2e::spawn::backend_command()
         .args(["token", "--admin", "--ttl", "10m", "--subject", "leaked"])
-        .env_clear()
         .env("JWT_SECRET", TEST_JWT_SECRET)
         .output()
         .unwrap();
@@ -684,9 +683,8 @@ async fn an_operator_revokes_an_admin_token_with_the_cli() {
 
     // By id (no secret needed), and again by the whole token (idempotent).
     for target in [jti.as_str(), token.as_str()] {
-        let out = std::process::Command::new(backend_e2e::spawn::backend_bin())
+        let out = backend_e2e::spawn::backend_command()
             .args(["token", "--revoke", target])
-            .env_clear()
             .env("DATABASE_URL", &db.app_url)
             .env("REDIS_URL", &redis)
             .env("JWT_SECRET", TEST_JWT_SECRET)
@@ -709,9 +707,8 @@ async fn an_operator_revokes_an_admin_token_with_the_cli() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let bad = std::process::Command::new(backend_e2e::spawn::backend_bin())
+    let bad = backend_e2e::spawn::backend_command()
         .args(["token", "--revoke", "not-a-token"])
-        .env_clear()
         .env("DATABASE_URL", &db.app_url)
         .output()
         .unwrap();
