@@ -21,7 +21,8 @@ ensure_tarpaulin() {
 COVERAGE_TARGET_DIR="$CARGO_TARGET_DIR/coverage"
 
 # Counted: the two server crates. Not counted: the generated client, the test
-# harness, the tests themselves and the build script.
+# harness, the tests themselves and the build script. (Read by scripts/coverage.sh.)
+# shellcheck disable=SC2034
 TARPAULIN_ARGS=(
     --engine llvm --workspace --locked --skip-clean
     --target-dir "$COVERAGE_TARGET_DIR"
