@@ -51,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(_) => return Err("a second organization with the same slug was accepted".into()),
     }
 
-    api.org_delete(&org.slug).await?;
+    api.org_delete(&org.slug, None).await?;
     println!("deleted {}", org.slug);
     Ok(())
 }

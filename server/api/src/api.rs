@@ -7,7 +7,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams, QueryParams};
-use crate::reply::ApiResult;
+use crate::reply::{ApiResult, Conditional};
 use crate::types::*;
 use dropshot::{
     Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk,
@@ -16,6 +16,9 @@ use dropshot::{
 
 /// A 201 with a `Location` header.
 pub type Created<T> = HttpResponseHeaders<HttpResponseCreated<T>, LocationHeader>;
+
+/// A response with the resource's `ETag`.
+pub type Tagged<R> = HttpResponseHeaders<R, ETagHeader>;
 
 /// A response carrying a token, with `Cache-Control: no-store`.
 pub type NoStore<R> = HttpResponseHeaders<R, NoStoreHeader>;
@@ -109,32 +112,39 @@ pub trait BackendApi {
     ///
     /// `{org}` is the organization's UUID or its slug. An organization the
     /// caller is not a member of answers 404 `ORG_NOT_FOUND`, exactly like one
-    /// that does not exist.
+    /// that does not exist. The `ETag` is its version; `If-None-Match`
+    /// (optional) with the current one answers 304 without a body.
     #[endpoint { method = GET, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_get(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<OrgPath>,
-    ) -> ApiResult<HttpResponseOk<Org>>;
+        if_none_match: dropshot::Header<IfNoneMatchETag>,
+    ) -> ApiResult<Conditional<Tagged<HttpResponseOk<Org>>>>;
 
     /// Rename an organization or change its slug (owner or admin)
     ///
     /// `name` is required; `slug` is kept when absent. A slug another
     /// organization uses answers 409 `ORG_SLUG_CONFLICT`; a plain member gets
-    /// 403 `FORBIDDEN`.
+    /// 403 `FORBIDDEN`. `If-Match` is optional: with it, the change applies
+    /// only to that version (412 `PRECONDITION_FAILED` with the current `ETag`
+    /// otherwise).
     #[endpoint { method = PUT, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_update(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<OrgPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<OrgInput>,
-    ) -> ApiResult<HttpResponseOk<Org>>;
+    ) -> ApiResult<Tagged<HttpResponseOk<Org>>>;
 
     /// Delete an organization with its projects and memberships (owner only)
     ///
-    /// Irreversible. Admins and members get 403 `FORBIDDEN`.
+    /// Irreversible. Admins and members get 403 `FORBIDDEN`. `If-Match` is
+    /// optional: with it, only that version is deleted (412 otherwise).
     #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}", tags = ["Organizations"] }]
     async fn org_delete(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<OrgPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// List the members of an organization
@@ -151,22 +161,27 @@ pub trait BackendApi {
     /// Add a member or change a member's role (owner or admin)
     ///
     /// Only an owner may grant or take away `owner`. An organization always
-    /// keeps at least one owner (409 `LAST_OWNER`).
+    /// keeps at least one owner (409 `LAST_OWNER`). `If-Match` is optional:
+    /// with the membership's `ETag` the change applies only to that version,
+    /// with `*` only to an existing membership (412 otherwise).
     #[endpoint { method = PUT, path = "/api/v1/orgs/{org}/members/{user_id}", tags = ["Organizations"] }]
     async fn member_set(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<MemberPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<SetMemberRole>,
-    ) -> ApiResult<HttpResponseOk<Member>>;
+    ) -> ApiResult<Tagged<HttpResponseOk<Member>>>;
 
     /// Remove a member (owner or admin; anyone may remove themselves)
     ///
     /// Admins cannot remove owners. Removing the last owner answers 409
     /// `LAST_OWNER`; a user who is not a member answers 404 `USER_NOT_FOUND`.
+    /// `If-Match` is optional: with it, only that version is removed.
     #[endpoint { method = DELETE, path = "/api/v1/orgs/{org}/members/{user_id}", tags = ["Organizations"] }]
     async fn member_remove(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<MemberPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// Create a project in an organization (owner or admin)
@@ -194,31 +209,39 @@ pub trait BackendApi {
     /// Get a project
     ///
     /// A project of an organization the caller is not a member of answers 404
-    /// `PROJECT_NOT_FOUND`, exactly like one that does not exist.
+    /// `PROJECT_NOT_FOUND`, exactly like one that does not exist. The `ETag`
+    /// is its version; `If-None-Match` (optional) with the current one answers
+    /// 304 without a body.
     #[endpoint { method = GET, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_get(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<ProjectPath>,
-    ) -> ApiResult<HttpResponseOk<Project>>;
+        if_none_match: dropshot::Header<IfNoneMatchETag>,
+    ) -> ApiResult<Conditional<Tagged<HttpResponseOk<Project>>>>;
 
     /// Rename a project or change its slug (owner or admin of its organization)
     ///
     /// `name` is required; `slug` is kept when absent. Plain members get 403
-    /// `FORBIDDEN`.
+    /// `FORBIDDEN`. `If-Match` is optional: with it, the change applies only
+    /// to that version (412 `PRECONDITION_FAILED` with the current `ETag`
+    /// otherwise).
     #[endpoint { method = PUT, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_update(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<ProjectPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<ProjectInput>,
-    ) -> ApiResult<HttpResponseOk<Project>>;
+    ) -> ApiResult<Tagged<HttpResponseOk<Project>>>;
 
     /// Delete a project (owner or admin of its organization)
     ///
-    /// Irreversible. Plain members get 403 `FORBIDDEN`.
+    /// Irreversible. Plain members get 403 `FORBIDDEN`. `If-Match` is
+    /// optional: with it, only that version is deleted (412 otherwise).
     #[endpoint { method = DELETE, path = "/api/v1/projects/{id}", tags = ["Projects"] }]
     async fn project_delete(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<ProjectPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted>;
 
     /// List the configuration of a service (admin token)
@@ -234,20 +257,23 @@ pub trait BackendApi {
 
     /// Get one configuration entry (admin token)
     ///
-    /// The stored value and its version; `service` defaults to `backend`.
+    /// The stored value and its version (also the `ETag`, `"<version>"`);
+    /// `service` defaults to `backend`.
     #[endpoint { method = GET, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
     async fn config_get(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<ConfigPath>,
         query: QueryParams<ServiceQuery>,
-    ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
+    ) -> ApiResult<Tagged<HttpResponseOk<ConfigEntry>>>;
 
     /// Set a configuration entry (admin token)
     ///
     /// Creates the key or bumps its version by one, records the change in the
     /// history, and notifies every replica (which reloads the entry from
     /// PostgreSQL within milliseconds). With `If-Match: <version>` the write
-    /// only happens if the stored version is that one (412 otherwise).
+    /// only happens if the stored version is that one (412 `VERSION_CONFLICT`
+    /// with the stored version's `ETag` otherwise). The answer's `ETag` is the
+    /// new version.
     #[endpoint { method = PUT, path = "/api/v1/configs/{key}", tags = ["Configs"] }]
     async fn config_put(
         rqctx: RequestContext<Self::Context>,
@@ -255,7 +281,7 @@ pub trait BackendApi {
         query: QueryParams<ServiceQuery>,
         if_match: dropshot::Header<IfMatchHeader>,
         body: JsonBody<PutConfig>,
-    ) -> ApiResult<HttpResponseOk<ConfigEntry>>;
+    ) -> ApiResult<Tagged<HttpResponseOk<ConfigEntry>>>;
 
     /// The audit history of a configuration entry, newest first (admin token)
     ///

@@ -40,6 +40,7 @@ fn example_body(code: ErrorCode) -> String {
             )
         }
         ErrorCode::VersionConflict => err = err.with_detail("current_version", 4),
+        ErrorCode::PreconditionFailed => err = err.with_detail("current_etag", "\"4\""),
         _ => {}
     }
     serde_json::to_string_pretty(&err).expect("envelope serialises")

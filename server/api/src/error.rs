@@ -39,6 +39,7 @@ pub enum ErrorCode {
     InvalidConfigKey,
     InvalidConfigValue,
     VersionConflict,
+    PreconditionFailed,
     RateLimitExceeded,
     ServiceUnavailable,
     InternalError,
@@ -87,6 +88,7 @@ impl ErrorCode {
         ErrorCode::InvalidConfigKey,
         ErrorCode::InvalidConfigValue,
         ErrorCode::VersionConflict,
+        ErrorCode::PreconditionFailed,
         ErrorCode::RateLimitExceeded,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
@@ -118,6 +120,7 @@ impl ErrorCode {
             ErrorCode::InvalidConfigKey => "INVALID_CONFIG_KEY",
             ErrorCode::InvalidConfigValue => "INVALID_CONFIG_VALUE",
             ErrorCode::VersionConflict => "VERSION_CONFLICT",
+            ErrorCode::PreconditionFailed => "PRECONDITION_FAILED",
             ErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalError => "INTERNAL_ERROR",
@@ -145,7 +148,7 @@ impl ErrorCode {
             | ErrorCode::ProjectSlugConflict
             | ErrorCode::LastOwner
             | ErrorCode::ResourceBusy => 409,
-            ErrorCode::VersionConflict => 412,
+            ErrorCode::VersionConflict | ErrorCode::PreconditionFailed => 412,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimitExceeded => 429,
@@ -216,6 +219,9 @@ impl ErrorCode {
             ErrorCode::VersionConflict => {
                 "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`."
             }
+            ErrorCode::PreconditionFailed => {
+                "`If-Match` named an ETag other than the current one of the organization, project or membership: someone else changed it first, and nothing was changed. Sent with the current `ETag` header (and `details.current_etag`); a resource that no longer exists answers 404 instead."
+            }
             ErrorCode::RateLimitExceeded => {
                 "Too many guest sign-ins from this client address or token refreshes by this user in the current window, or more requests of one user inside the database at once than `PER_USER_CONCURRENCY`. Sent with `Retry-After`."
             }
@@ -243,7 +249,9 @@ impl ErrorCode {
             | ErrorCode::ProjectNotFound
             | ErrorCode::UserNotFound
             | ErrorCode::ConfigNotFound => ClientAction::GiveUp,
-            ErrorCode::VersionConflict => ClientAction::RereadAndRetry,
+            ErrorCode::VersionConflict | ErrorCode::PreconditionFailed => {
+                ClientAction::RereadAndRetry
+            }
             _ => ClientAction::FixRequest,
         }
     }
@@ -285,6 +293,10 @@ pub struct ApiError {
     #[serde(skip)]
     #[schemars(skip)]
     pub retry_after: Option<u64>,
+    /// The resource's current `ETag`, sent as a header with 412.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub etag: Option<String>,
     /// Cause for the log only; never serialised.
     #[serde(skip)]
     #[schemars(skip)]
@@ -299,6 +311,7 @@ impl ApiError {
             request_id: String::new(),
             details: None,
             retry_after: None,
+            etag: None,
             internal: None,
         }
     }
@@ -309,6 +322,18 @@ impl ApiError {
             .get_or_insert_with(Default::default)
             .insert(key.to_owned(), value.into());
         self
+    }
+
+    /// 412 `PRECONDITION_FAILED`: `If-Match` did not name the current version.
+    pub fn precondition_failed(current_version: i64) -> Self {
+        let etag = crate::types::etag(current_version);
+        let mut e = ApiError::new(
+            ErrorCode::PreconditionFailed,
+            format!("If-Match does not name the current version; the current ETag is {etag}"),
+        )
+        .with_detail("current_etag", etag.clone());
+        e.etag = Some(etag);
+        e
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {

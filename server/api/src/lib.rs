@@ -16,11 +16,11 @@ mod openapi;
 pub mod reply;
 pub mod types;
 
-pub use api::{BackendApi, Created, NoStore, backend_api_mod};
+pub use api::{BackendApi, Created, NoStore, Tagged, backend_api_mod};
 pub use error::{ApiError, ClientAction, ErrorCode};
 pub use extract::{JsonBody, PathParams, QueryParams};
 pub use openapi::{openapi_document, openapi_yaml};
-pub use reply::{ApiResult, Reply};
+pub use reply::{ApiResult, Conditional, Reply};
 
 /// The API version written into the document (the crate version).
 pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");

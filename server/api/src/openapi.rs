@@ -8,6 +8,19 @@ use crate::api::backend_api_mod;
 use crate::error::{ApiError, ErrorCode};
 use serde_json::{Value, json};
 
+/// Changes and deletions that take an optional `If-Match`.
+const CONDITIONAL_CHANGES: &[&str] = &[
+    "org_update",
+    "org_delete",
+    "member_set",
+    "member_remove",
+    "project_update",
+    "project_delete",
+];
+
+/// Reads that take an optional `If-None-Match` and may answer 304.
+const CONDITIONAL_READS: &[&str] = &["org_get", "project_get"];
+
 /// Operations reachable without a bearer token.
 const PUBLIC_OPERATIONS: &[&str] = &["health", "ready", "auth_guest"];
 
@@ -27,6 +40,7 @@ pub fn openapi_document() -> Value {
         .expect("the OpenAPI document serialises");
     add_security(&mut doc);
     add_error_responses(&mut doc);
+    add_not_modified(&mut doc);
     add_tags(&mut doc);
     doc
 }
@@ -59,6 +73,32 @@ fn add_security(doc: &mut Value) {
             } else {
                 json!([{ "bearerAuth": [] }])
             };
+        }
+    }
+}
+
+/// dropshot describes one success response per operation; the conditional
+/// reads also answer 304 (see `Conditional`).
+fn add_not_modified(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            if CONDITIONAL_READS.contains(&id) {
+                op["responses"]["304"] = json!({
+                    "description": "Not Modified: `If-None-Match` named the current `ETag`; no body.",
+                    "headers": { "etag": {
+                        "description": "The current `ETag`.",
+                        "required": true,
+                        "schema": { "type": "string" },
+                    }},
+                });
+            }
         }
     }
 }
@@ -169,6 +209,13 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
         "runtime_config" => vec![Forbidden],
         _ => vec![ValidationError],
     };
+    // Changes that take `If-Match` (a malformed one is a validation error).
+    if CONDITIONAL_CHANGES.contains(&operation) {
+        codes.push(PreconditionFailed);
+        if !codes.contains(&ValidationError) {
+            codes.push(ValidationError);
+        }
+    }
     // Guest requests inside the database count against the caller's
     // concurrency (PER_USER_CONCURRENCY).
     if operation.starts_with("org_")

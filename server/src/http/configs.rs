@@ -10,7 +10,7 @@ use crate::configs::store::{self, Put, PutOutcome};
 use crate::configs::{Source, rules, watcher};
 use crate::context::AppState;
 use backend_api::types::*;
-use backend_api::{ApiError, ErrorCode};
+use backend_api::{ApiError, ErrorCode, Tagged};
 use dropshot::{HttpResponseOk, RequestContext};
 
 fn not_found(service: &str, key: &str) -> ApiError {
@@ -51,14 +51,14 @@ pub async fn get(
     rqctx: &RequestContext<AppState>,
     path: ConfigPath,
     query: ServiceQuery,
-) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+) -> Result<Tagged<HttpResponseOk<ConfigEntry>>, ApiError> {
     admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
     store::get(&rqctx.context().pool, &service, &path.key)
         .await
         .map_err(db_error)?
-        .map(HttpResponseOk)
+        .map(|entry| super::precondition::tagged(entry.version, entry))
         .ok_or_else(|| not_found(&service, &path.key))
 }
 
@@ -87,7 +87,7 @@ pub async fn put(
     query: ServiceQuery,
     if_match: IfMatchHeader,
     body: PutConfig,
-) -> Result<HttpResponseOk<ConfigEntry>, ApiError> {
+) -> Result<Tagged<HttpResponseOk<ConfigEntry>>, ApiError> {
     let identity = admin(rqctx).await?;
     let service = rules::service(query.service.as_deref())?;
     rules::key(&path.key)?;
@@ -118,7 +118,9 @@ pub async fn put(
                     expected.unwrap_or_default()
                 ),
             );
-            return Err(err.with_detail("current_version", serde_json::json!(current)));
+            let mut err = err.with_detail("current_version", serde_json::json!(current));
+            err.etag = current.map(etag);
+            return Err(err);
         }
     };
     // This replica applies its own write at once; the others hear the event.
@@ -127,7 +129,7 @@ pub async fn put(
     state
         .config_feed
         .publish(&state.redis, event, rqctx.log.clone());
-    Ok(HttpResponseOk(entry))
+    Ok(super::precondition::tagged(entry.version, entry))
 }
 
 pub async fn runtime(

@@ -3,11 +3,12 @@
 //! concurrent demotions cannot both pass that check.
 
 use super::orgs::visible;
+use super::precondition::{self, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::repo;
 use backend_api::types::*;
-use backend_api::{ApiError, ErrorCode};
+use backend_api::{ApiError, ErrorCode, Tagged};
 use dropshot::{HttpResponseDeleted, HttpResponseOk, RequestContext};
 
 fn user_not_found(user: uuid::Uuid) -> ApiError {
@@ -59,8 +60,10 @@ fn no_longer_allowed() -> ApiError {
 pub async fn set(
     rqctx: &RequestContext<AppState>,
     path: MemberPath,
+    condition: IfMatchETag,
     input: SetMemberRole,
-) -> Result<HttpResponseOk<Member>, ApiError> {
+) -> Result<Tagged<HttpResponseOk<Member>>, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     super::orgs::require_manager(&org)?;
@@ -71,6 +74,13 @@ pub async fn set(
     let current = repo::members::get(tx.conn(), org.id, path.user_id)
         .await
         .map_err(db_error)?;
+    // Under the membership lock, so the version cannot move after this check.
+    // A condition on a membership that does not exist fails as not found.
+    match &current {
+        Some(m) => precondition::check(condition, m.version)?,
+        None if condition.is_some() => return Err(user_not_found(path.user_id)),
+        None => {}
+    }
     let touches_owner =
         input.role == Role::Owner || current.as_ref().is_some_and(|m| m.role == Role::Owner);
     if touches_owner && caller != Role::Owner {
@@ -105,13 +115,15 @@ pub async fn set(
         .map_err(db_error)?
         .ok_or_else(|| ApiError::internal("membership vanished inside its transaction"))?;
     tx.commit().await.map_err(db_error)?;
-    Ok(HttpResponseOk(member))
+    Ok(tagged(member.version, member))
 }
 
 pub async fn remove(
     rqctx: &RequestContext<AppState>,
     path: MemberPath,
+    condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     let caller = lock_and_recheck(&mut tx, &org).await?;
@@ -127,6 +139,7 @@ pub async fn remove(
             "your role does not allow removing this member",
         ));
     }
+    precondition::check(condition, target.version)?;
     if target.role == Role::Owner
         && repo::members::count_owners(tx.conn(), org.id)
             .await

@@ -10,13 +10,15 @@ mod health;
 mod members;
 mod orgs;
 mod page;
+mod precondition;
 mod projects;
 mod session;
 
 use crate::context::AppState;
 use backend_api::types::*;
 use backend_api::{
-    ApiError, ApiResult, BackendApi, Created, JsonBody, NoStore, PathParams, QueryParams, Reply,
+    ApiError, ApiResult, BackendApi, Conditional, Created, JsonBody, NoStore, PathParams,
+    QueryParams, Reply, Tagged,
 };
 use dropshot::{
     Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
@@ -143,27 +145,34 @@ impl BackendApi for ServerImpl {
     async fn org_get(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
-    ) -> ApiResult<HttpResponseOk<Org>> {
-        run(&rqctx, orgs::get(&rqctx, path.into_inner())).await
+        if_none_match: dropshot::Header<IfNoneMatchETag>,
+    ) -> ApiResult<Conditional<Tagged<HttpResponseOk<Org>>>> {
+        let handler = orgs::get(&rqctx, path.into_inner(), if_none_match.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn org_update(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<OrgInput>,
-    ) -> ApiResult<HttpResponseOk<Org>> {
-        run(
+    ) -> ApiResult<Tagged<HttpResponseOk<Org>>> {
+        let handler = orgs::update(
             &rqctx,
-            orgs::update(&rqctx, path.into_inner(), body.into_inner()),
-        )
-        .await
+            path.into_inner(),
+            if_match.into_inner(),
+            body.into_inner(),
+        );
+        run(&rqctx, handler).await
     }
 
     async fn org_delete(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted> {
-        run(&rqctx, orgs::delete(&rqctx, path.into_inner())).await
+        let handler = orgs::delete(&rqctx, path.into_inner(), if_match.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn member_list(
@@ -181,20 +190,25 @@ impl BackendApi for ServerImpl {
     async fn member_set(
         rqctx: RequestContext<AppState>,
         path: PathParams<MemberPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<SetMemberRole>,
-    ) -> ApiResult<HttpResponseOk<Member>> {
-        run(
+    ) -> ApiResult<Tagged<HttpResponseOk<Member>>> {
+        let handler = members::set(
             &rqctx,
-            members::set(&rqctx, path.into_inner(), body.into_inner()),
-        )
-        .await
+            path.into_inner(),
+            if_match.into_inner(),
+            body.into_inner(),
+        );
+        run(&rqctx, handler).await
     }
 
     async fn member_remove(
         rqctx: RequestContext<AppState>,
         path: PathParams<MemberPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted> {
-        run(&rqctx, members::remove(&rqctx, path.into_inner())).await
+        let handler = members::remove(&rqctx, path.into_inner(), if_match.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn project_create(
@@ -224,27 +238,34 @@ impl BackendApi for ServerImpl {
     async fn project_get(
         rqctx: RequestContext<AppState>,
         path: PathParams<ProjectPath>,
-    ) -> ApiResult<HttpResponseOk<Project>> {
-        run(&rqctx, projects::get(&rqctx, path.into_inner())).await
+        if_none_match: dropshot::Header<IfNoneMatchETag>,
+    ) -> ApiResult<Conditional<Tagged<HttpResponseOk<Project>>>> {
+        let handler = projects::get(&rqctx, path.into_inner(), if_none_match.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn project_update(
         rqctx: RequestContext<AppState>,
         path: PathParams<ProjectPath>,
+        if_match: dropshot::Header<IfMatchETag>,
         body: JsonBody<ProjectInput>,
-    ) -> ApiResult<HttpResponseOk<Project>> {
-        run(
+    ) -> ApiResult<Tagged<HttpResponseOk<Project>>> {
+        let handler = projects::update(
             &rqctx,
-            projects::update(&rqctx, path.into_inner(), body.into_inner()),
-        )
-        .await
+            path.into_inner(),
+            if_match.into_inner(),
+            body.into_inner(),
+        );
+        run(&rqctx, handler).await
     }
 
     async fn project_delete(
         rqctx: RequestContext<AppState>,
         path: PathParams<ProjectPath>,
+        if_match: dropshot::Header<IfMatchETag>,
     ) -> ApiResult<HttpResponseDeleted> {
-        run(&rqctx, projects::delete(&rqctx, path.into_inner())).await
+        let handler = projects::delete(&rqctx, path.into_inner(), if_match.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn config_list(
@@ -258,7 +279,7 @@ impl BackendApi for ServerImpl {
         rqctx: RequestContext<AppState>,
         path: PathParams<ConfigPath>,
         query: QueryParams<ServiceQuery>,
-    ) -> ApiResult<HttpResponseOk<ConfigEntry>> {
+    ) -> ApiResult<Tagged<HttpResponseOk<ConfigEntry>>> {
         run(
             &rqctx,
             configs::get(&rqctx, path.into_inner(), query.into_inner()),
@@ -272,7 +293,7 @@ impl BackendApi for ServerImpl {
         query: QueryParams<ServiceQuery>,
         if_match: dropshot::Header<IfMatchHeader>,
         body: JsonBody<PutConfig>,
-    ) -> ApiResult<HttpResponseOk<ConfigEntry>> {
+    ) -> ApiResult<Tagged<HttpResponseOk<ConfigEntry>>> {
         let handler = configs::put(
             &rqctx,
             path.into_inner(),

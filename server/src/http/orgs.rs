@@ -1,12 +1,13 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
+use super::precondition::{self, IfMatch, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::{names, slug};
 use crate::repo::{self, orgs::OrgKey};
 use backend_api::types::*;
-use backend_api::{ApiError, Created, ErrorCode};
+use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
     HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
 };
@@ -106,50 +107,81 @@ pub async fn list(
 pub async fn get(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
-) -> Result<HttpResponseOk<Org>, ApiError> {
-    session::org_read(
+    condition: IfNoneMatchETag,
+) -> Result<Conditional<Tagged<HttpResponseOk<Org>>>, ApiError> {
+    let org = session::org_read(
         rqctx,
         &path.org,
         Ok(()),
         |state, user, key, ()| async move { repo::orgs::read_as(&state.reads, user, &key).await },
     )
-    .await
-    .map(HttpResponseOk)
+    .await?;
+    Ok(conditional(
+        condition.if_none_match.as_deref(),
+        org.version,
+        org,
+    ))
+}
+
+/// After a guarded statement changed nothing: 412 if the version moved (the
+/// caller still sees the organization), else `otherwise`.
+async fn moved_or(
+    tx: &mut TenantTx,
+    id: Uuid,
+    expected: Option<i64>,
+    otherwise: ApiError,
+) -> ApiError {
+    if expected.is_some() {
+        match repo::orgs::version(tx.conn(), id).await {
+            Ok(Some(current)) if Some(current) != expected => {
+                return ApiError::precondition_failed(current);
+            }
+            Err(e) => return db_error(e),
+            _ => {}
+        }
+    }
+    otherwise
 }
 
 pub async fn update(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
+    condition: IfMatchETag,
     input: OrgInput,
-) -> Result<HttpResponseOk<Org>, ApiError> {
+) -> Result<Tagged<HttpResponseOk<Org>>, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let org = visible(&mut tx, &path.org).await?;
     require_manager(&org)?;
+    precondition::check(condition, org.version)?;
+    let expected = IfMatch::expected(condition);
     let slug = match input.slug.as_deref() {
         None => org.slug.clone(),
         given => slug_or_derived(given, &name, ErrorCode::InvalidOrgSlug)?,
     };
-    if !repo::orgs::update(tx.conn(), org.id, &name, &slug)
+    if !repo::orgs::update(tx.conn(), org.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
     {
-        return Err(ApiError::forbidden(
-            "requires the owner or admin role in this organization",
-        ));
+        let forbidden =
+            ApiError::forbidden("requires the owner or admin role in this organization");
+        return Err(moved_or(&mut tx, org.id, expected, forbidden).await);
     }
     let updated = repo::orgs::find(tx.conn(), &OrgKey::Id(org.id))
         .await
         .map_err(db_error)?
         .ok_or_else(|| not_found(&path.org))?;
     tx.commit().await.map_err(db_error)?;
-    Ok(HttpResponseOk(updated))
+    Ok(tagged(updated.version, updated))
 }
 
 pub async fn delete(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
+    condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     if org.role != Role::Owner {
@@ -157,13 +189,14 @@ pub async fn delete(
             "only an owner may delete the organization",
         ));
     }
-    if !repo::orgs::delete(tx.conn(), org.id)
+    precondition::check(condition, org.version)?;
+    let expected = IfMatch::expected(condition);
+    if !repo::orgs::delete(tx.conn(), org.id, expected)
         .await
         .map_err(db_error)?
     {
-        return Err(ApiError::forbidden(
-            "only an owner may delete the organization",
-        ));
+        let forbidden = ApiError::forbidden("only an owner may delete the organization");
+        return Err(moved_or(&mut tx, org.id, expected, forbidden).await);
     }
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseDeleted())

@@ -1,13 +1,14 @@
 //! Projects of an organization.
 
 use super::orgs::{require_manager, slug_or_derived, visible};
+use super::precondition::{self, IfMatch, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::names;
 use crate::repo;
 use backend_api::types::*;
-use backend_api::{ApiError, Created, ErrorCode};
+use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
     HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
 };
@@ -83,46 +84,76 @@ pub async fn list(
 pub async fn get(
     rqctx: &RequestContext<AppState>,
     path: ProjectPath,
-) -> Result<HttpResponseOk<Project>, ApiError> {
+    condition: IfNoneMatchETag,
+) -> Result<Conditional<Tagged<HttpResponseOk<Project>>>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let (project, _) = visible_project(&mut tx, path.id).await?;
     tx.commit().await.map_err(db_error)?;
-    Ok(HttpResponseOk(project))
+    Ok(conditional(
+        condition.if_none_match.as_deref(),
+        project.version,
+        project,
+    ))
+}
+
+/// After a guarded statement changed nothing: 412 if the version moved (the
+/// caller still sees the project), else 404.
+async fn moved_or_gone(tx: &mut TenantTx, id: Uuid, expected: Option<i64>) -> ApiError {
+    if expected.is_some() {
+        match repo::projects::version(tx.conn(), id).await {
+            Ok(Some(current)) if Some(current) != expected => {
+                return ApiError::precondition_failed(current);
+            }
+            Err(e) => return db_error(e),
+            _ => {}
+        }
+    }
+    not_found(id)
 }
 
 pub async fn update(
     rqctx: &RequestContext<AppState>,
     path: ProjectPath,
+    condition: IfMatchETag,
     input: ProjectInput,
-) -> Result<HttpResponseOk<Project>, ApiError> {
+) -> Result<Tagged<HttpResponseOk<Project>>, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
     require_manager_role(role)?;
+    precondition::check(condition, project.version)?;
+    let expected = IfMatch::expected(condition);
     let slug = match input.slug.as_deref() {
         None => project.slug.clone(),
         given => slug_or_derived(given, &name, ErrorCode::InvalidProjectSlug)?,
     };
-    let updated = repo::projects::update(tx.conn(), project.id, &name, &slug)
+    let Some(updated) = repo::projects::update(tx.conn(), project.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
-        .ok_or_else(|| not_found(path.id))?;
+    else {
+        return Err(moved_or_gone(&mut tx, project.id, expected).await);
+    };
     tx.commit().await.map_err(db_error)?;
-    Ok(HttpResponseOk(updated))
+    Ok(tagged(updated.version, updated))
 }
 
 pub async fn delete(
     rqctx: &RequestContext<AppState>,
     path: ProjectPath,
+    condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
+    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
     require_manager_role(role)?;
-    if !repo::projects::delete(tx.conn(), project.id)
+    precondition::check(condition, project.version)?;
+    let expected = IfMatch::expected(condition);
+    if !repo::projects::delete(tx.conn(), project.id, expected)
         .await
         .map_err(db_error)?
     {
-        return Err(not_found(path.id));
+        return Err(moved_or_gone(&mut tx, project.id, expected).await);
     }
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseDeleted())

@@ -9,6 +9,7 @@ struct MemberRow {
     username: String,
     role: String,
     created_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl MemberRow {
@@ -18,13 +19,14 @@ impl MemberRow {
             username: self.username,
             role: super::role(&self.role)?,
             created_at: self.created_at,
+            version: self.version,
         })
     }
 }
 
 macro_rules! member_select {
     () => {
-        "SELECT m.user_id, u.username, m.role, m.created_at \
+        "SELECT m.user_id, u.username, m.role, m.created_at, m.version \
      FROM memberships m JOIN users u ON u.id = m.user_id"
     };
 }

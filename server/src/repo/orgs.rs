@@ -36,6 +36,7 @@ struct OrgRow {
     role: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl OrgRow {
@@ -47,6 +48,7 @@ impl OrgRow {
             role: super::role(&self.role)?,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            version: self.version,
         })
     }
 }
@@ -54,7 +56,7 @@ impl OrgRow {
 /// The caller's view: organization columns plus the caller's role.
 macro_rules! org_select {
     () => {
-        "SELECT o.id, o.name, o.slug, m.role, o.created_at, o.updated_at \
+        "SELECT o.id, o.name, o.slug, m.role, o.created_at, o.updated_at, o.version \
      FROM organizations o JOIN memberships m ON m.org_id = o.id AND m.user_id = app_user_id()"
     };
 }
@@ -68,6 +70,7 @@ struct ReadRow {
     role: Option<String>,
     created_at: Option<DateTime<Utc>>,
     updated_at: Option<DateTime<Utc>>,
+    version: Option<i64>,
 }
 
 /// The caller's view of one organization in a single round trip (the SQL
@@ -95,17 +98,25 @@ pub async fn read_as(
         row.role,
         row.created_at,
         row.updated_at,
+        row.version,
     ) {
-        (Some(id), Some(name), Some(slug), Some(role), Some(created_at), Some(updated_at)) => {
-            Some(Org {
-                id,
-                name,
-                slug,
-                role: super::role(&role)?,
-                created_at,
-                updated_at,
-            })
-        }
+        (
+            Some(id),
+            Some(name),
+            Some(slug),
+            Some(role),
+            Some(created_at),
+            Some(updated_at),
+            Some(version),
+        ) => Some(Org {
+            id,
+            name,
+            slug,
+            role: super::role(&role)?,
+            created_at,
+            updated_at,
+            version,
+        }),
         _ => None,
     };
     Ok((row.user_exists, org))
@@ -174,25 +185,47 @@ pub async fn list(
     ))
 }
 
+/// Renames; with `expected`, only that version (a concurrent change that
+/// commits first makes the guard fail: PostgreSQL re-checks it on the new row).
 pub async fn update(
     conn: &mut PgConnection,
     id: Uuid,
     name: &str,
     slug: &str,
+    expected: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE organizations SET name = $2, slug = $3 WHERE id = $1")
-        .bind(id)
-        .bind(name)
-        .bind(slug)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE organizations SET name = $2, slug = $3 \
+         WHERE id = $1 AND ($4::bigint IS NULL OR version = $4)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(slug)
+    .bind(expected)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM organizations WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+pub async fn delete(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM organizations WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)",
+    )
+    .bind(id)
+    .bind(expected)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The version the caller can see now (a new snapshot in READ COMMITTED).
+pub async fn version(conn: &mut PgConnection, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }

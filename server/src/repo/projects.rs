@@ -13,6 +13,7 @@ struct ProjectRow {
     slug: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl From<ProjectRow> for Project {
@@ -24,13 +25,14 @@ impl From<ProjectRow> for Project {
             slug: r.slug,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            version: r.version,
         }
     }
 }
 
 macro_rules! project_columns {
     () => {
-        "id, org_id, name, slug, created_at, updated_at"
+        "id, org_id, name, slug, created_at, updated_at, version"
     };
 }
 
@@ -89,6 +91,7 @@ struct PageRow {
     slugs: Option<Vec<String>>,
     created_ats: Option<Vec<DateTime<Utc>>>,
     updated_ats: Option<Vec<DateTime<Utc>>>,
+    versions: Option<Vec<i64>>,
 }
 
 /// One page of an organization's projects, newest first, and how many it has,
@@ -122,6 +125,7 @@ pub async fn page_as(
         slugs: Some(slugs),
         created_ats: Some(created_ats),
         updated_ats: Some(updated_ats),
+        versions: Some(versions),
     } = row
     else {
         return Ok((row.user_exists, None));
@@ -131,6 +135,7 @@ pub async fn page_as(
         slugs.len(),
         created_ats.len(),
         updated_ats.len(),
+        versions.len(),
     ];
     if lengths.iter().any(|&n| n != ids.len()) {
         return Err(sqlx::Error::Protocol(
@@ -141,41 +146,63 @@ pub async fn page_as(
         .into_iter()
         .zip(names)
         .zip(slugs)
-        .zip(created_ats.into_iter().zip(updated_ats))
-        .map(|(((id, name), slug), (created_at, updated_at))| Project {
-            id,
-            org_id,
-            name,
-            slug,
-            created_at,
-            updated_at,
-        })
+        .zip(created_ats.into_iter().zip(updated_ats).zip(versions))
+        .map(
+            |(((id, name), slug), ((created_at, updated_at), version))| Project {
+                id,
+                org_id,
+                name,
+                slug,
+                created_at,
+                updated_at,
+                version,
+            },
+        )
         .collect();
     Ok((user_exists, Some((projects, total))))
 }
 
+/// Renames; with `expected`, only that version (a concurrent change that
+/// commits first makes the guard fail: PostgreSQL re-checks it on the new row).
 pub async fn update(
     conn: &mut PgConnection,
     id: Uuid,
     name: &str,
     slug: &str,
+    expected: Option<i64>,
 ) -> Result<Option<Project>, sqlx::Error> {
     sqlx::query_as::<_, ProjectRow>(concat!(
-        "UPDATE projects SET name = $2, slug = $3 WHERE id = $1 RETURNING ",
+        "UPDATE projects SET name = $2, slug = $3 \
+         WHERE id = $1 AND ($4::bigint IS NULL OR version = $4) RETURNING ",
         project_columns!()
     ))
     .bind(id)
     .bind(name)
     .bind(slug)
+    .bind(expected)
     .fetch_optional(conn)
     .await
     .map(|r| r.map(Project::from))
 }
 
-pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM projects WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+pub async fn delete(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM projects WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)")
+            .bind(id)
+            .bind(expected)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The version the caller can see now (a new snapshot in READ COMMITTED).
+pub async fn version(conn: &mut PgConnection, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM projects WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }

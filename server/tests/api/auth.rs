@@ -228,7 +228,7 @@ async fn logout_revokes_the_token() {
     let org = create_org(&client, "Mine").await;
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
     // The single-round-trip reads check the denylist too.
-    let err = client.org_get(&org.id.to_string()).await.unwrap_err();
+    let err = client.org_get(&org.id.to_string(), None).await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::TokenRevoked)
@@ -266,7 +266,7 @@ async fn an_unreachable_redis_slows_nothing_down_and_revocations_still_hold() {
     let started = std::time::Instant::now();
     let (token, _, client) = app.guest().await;
     let org = create_org(&client, "No Redis").await;
-    assert_eq!(client.org_get(&org.slug).await.unwrap().status(), 200);
+    assert_eq!(client.org_get(&org.slug, None).await.unwrap().status(), 200);
     assert_eq!(client.auth_logout().await.unwrap().status(), 204);
     assert_eq!(me(&app, &token).await.1, "TOKEN_REVOKED");
     assert!(

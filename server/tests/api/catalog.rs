@@ -408,6 +408,24 @@ async fn catalog_version_conflict() {
 }
 
 #[tokio::test]
+async fn catalog_precondition_failed() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    let org = crate::helpers::create_org(&client, "Acme").await;
+    let resp = app
+        .http
+        .put(app.url(&format!("/api/v1/orgs/{}", org.id)))
+        .bearer_auth(&token)
+        .header("if-match", "\"7\"")
+        .json(&json!({"name": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["etag"], "\"1\"", "the current ETag");
+    assert_catalog(resp, ErrorCode::PreconditionFailed).await;
+}
+
+#[tokio::test]
 async fn catalog_rate_limit_exceeded() {
     let app = spawn_app_with(&[("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "1")]).await;
     let first = call(&app, Method::POST, "/api/v1/auth/guest", None, None).await;

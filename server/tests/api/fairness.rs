@@ -29,7 +29,7 @@ async fn a_tenant_queueing_on_its_own_lock_slows_no_other_tenant() {
             let (slug, user) = (org_a.slug.clone(), target.id);
             tokio::spawn(async move {
                 client
-                    .member_set(&slug, &user, &SetMemberRole { role: Role::Member })
+                    .member_set(&slug, &user, None, &SetMemberRole { role: Role::Member })
                     .await
             })
         })
@@ -38,7 +38,10 @@ async fn a_tenant_queueing_on_its_own_lock_slows_no_other_tenant() {
     let mut slowest = Duration::ZERO;
     while started.elapsed() < Duration::from_secs(3) {
         let t = Instant::now();
-        assert_eq!(owner_b.org_get(&org_b.slug).await.unwrap().status(), 200);
+        assert_eq!(
+            owner_b.org_get(&org_b.slug, None).await.unwrap().status(),
+            200
+        );
         assert_eq!(owner_b.org_list(None, None).await.unwrap().status(), 200);
         assert_eq!(app.client.ready().await.unwrap().status(), 200);
         slowest = slowest.max(t.elapsed());
@@ -82,7 +85,7 @@ async fn a_blackholed_database_fails_requests_within_the_timeout_and_recovers_by
     proxy.blackhole();
     for _ in 0..3 {
         let t = Instant::now();
-        let err = client.org_get(&org.slug).await.unwrap_err();
+        let err = client.org_get(&org.slug, None).await.unwrap_err();
         assert_eq!(
             backend_client::error_code(&err),
             Some(ErrorCode::ServiceUnavailable)
@@ -104,7 +107,7 @@ async fn a_blackholed_database_fails_requests_within_the_timeout_and_recovers_by
     proxy.heal();
     let started = Instant::now();
     loop {
-        let read = client.org_get(&org.slug).await;
+        let read = client.org_get(&org.slug, None).await;
         let ready = app
             .http
             .get(app.url("/ready"))

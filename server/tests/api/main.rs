@@ -16,6 +16,7 @@ mod invariants;
 mod members;
 mod migrations;
 mod orgs;
+mod preconditions;
 mod projects;
 mod read_lane;
 mod rls;

@@ -11,11 +11,11 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
     let set = |role| SetMemberRole { role };
 
     owner
-        .member_set(&org.slug, &admin_user.id, &set(Role::Admin))
+        .member_set(&org.slug, &admin_user.id, None, &set(Role::Admin))
         .await
         .unwrap();
     let added = admin
-        .member_set(&org.slug, &member_user.id, &set(Role::Member))
+        .member_set(&org.slug, &member_user.id, None, &set(Role::Member))
         .await
         .unwrap()
         .into_inner();
@@ -31,41 +31,41 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
 
     // Only an owner grants owner; members manage nobody.
     let err = admin
-        .member_set(&org.slug, &member_user.id, &set(Role::Owner))
+        .member_set(&org.slug, &member_user.id, None, &set(Role::Owner))
         .await
         .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
     let err = member
-        .member_set(&org.slug, &admin_user.id, &set(Role::Member))
+        .member_set(&org.slug, &admin_user.id, None, &set(Role::Member))
         .await
         .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
 
     // The last owner can neither be demoted nor removed.
     let err = owner
-        .member_set(&org.slug, &owner_user.id, &set(Role::Admin))
+        .member_set(&org.slug, &owner_user.id, None, &set(Role::Admin))
         .await
         .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::LastOwner));
     let err = owner
-        .member_remove(&org.slug, &owner_user.id)
+        .member_remove(&org.slug, &owner_user.id, None)
         .await
         .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::LastOwner));
 
     // With a second owner the first may step down.
     owner
-        .member_set(&org.slug, &admin_user.id, &set(Role::Owner))
+        .member_set(&org.slug, &admin_user.id, None, &set(Role::Owner))
         .await
         .unwrap();
     owner
-        .member_set(&org.slug, &owner_user.id, &set(Role::Member))
+        .member_set(&org.slug, &owner_user.id, None, &set(Role::Member))
         .await
         .unwrap();
 
     // Unknown users are 404.
     let err = admin
-        .member_set(&org.slug, &uuid::Uuid::new_v4(), &set(Role::Member))
+        .member_set(&org.slug, &uuid::Uuid::new_v4(), None, &set(Role::Member))
         .await
         .unwrap_err();
     assert_eq!(
@@ -76,13 +76,13 @@ async fn owners_manage_members_and_an_org_always_keeps_an_owner() {
     // Anyone may leave.
     assert_eq!(
         member
-            .member_remove(&org.slug, &member_user.id)
+            .member_remove(&org.slug, &member_user.id, None)
             .await
             .unwrap()
             .status(),
         204
     );
-    let err = member.org_get(&org.slug).await.unwrap_err();
+    let err = member.org_get(&org.slug, None).await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::OrgNotFound)
@@ -98,7 +98,7 @@ async fn an_admin_demoted_while_its_change_waits_for_the_lock_gets_403_and_chang
     let org = create_org(&owner, "Race").await;
     let set = |role| SetMemberRole { role };
     owner
-        .member_set(&org.slug, &admin_user.id, &set(Role::Admin))
+        .member_set(&org.slug, &admin_user.id, None, &set(Role::Admin))
         .await
         .unwrap();
     // Hold the organization's membership lock, as a concurrent change would.
@@ -112,7 +112,12 @@ async fn an_admin_demoted_while_its_change_waits_for_the_lock_gets_403_and_chang
     let slug = org.slug.clone();
     let waiting = tokio::spawn(async move {
         admin
-            .member_set(&slug, &target.id, &SetMemberRole { role: Role::Member })
+            .member_set(
+                &slug,
+                &target.id,
+                None,
+                &SetMemberRole { role: Role::Member },
+            )
             .await
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -40,11 +40,11 @@ async fn orgs_are_found_by_id_and_by_slug_and_listed_newest_first() {
                 .id,
         );
     }
-    let by_slug = client.org_get("org-1").await.unwrap().into_inner();
+    let by_slug = client.org_get("org-1", None).await.unwrap().into_inner();
     assert_eq!(by_slug.id, ids[1]);
     assert_eq!(
         client
-            .org_get(&ids[2].to_string())
+            .org_get(&ids[2].to_string(), None)
             .await
             .unwrap()
             .into_inner()
@@ -164,6 +164,7 @@ async fn owners_update_and_delete_members_may_not() {
         .member_set(
             &org.slug,
             &member_user.id,
+            None,
             &backend_client::types::SetMemberRole { role: Role::Member },
         )
         .await
@@ -172,10 +173,13 @@ async fn owners_update_and_delete_members_may_not() {
         name: "Acme 2".parse().unwrap(),
         slug: Some("acme-two".parse().unwrap()),
     };
-    let err = member.org_update(&org.slug, &update).await.unwrap_err();
+    let err = member
+        .org_update(&org.slug, None, &update)
+        .await
+        .unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
     let updated = owner
-        .org_update(&org.slug, &update)
+        .org_update(&org.slug, None, &update)
         .await
         .unwrap()
         .into_inner();
@@ -184,10 +188,13 @@ async fn owners_update_and_delete_members_may_not() {
         ("Acme 2", "acme-two")
     );
     assert!(updated.updated_at >= org.updated_at);
-    let err = member.org_delete("acme-two").await.unwrap_err();
+    let err = member.org_delete("acme-two", None).await.unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
-    assert_eq!(owner.org_delete("acme-two").await.unwrap().status(), 204);
-    let err = owner.org_get("acme-two").await.unwrap_err();
+    assert_eq!(
+        owner.org_delete("acme-two", None).await.unwrap().status(),
+        204
+    );
+    let err = owner.org_get("acme-two", None).await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::OrgNotFound)
@@ -241,7 +248,12 @@ async fn a_slug_shaped_like_a_uuid_is_refused_and_a_uuid_name_still_gets_a_slug(
     let org = create_org(&client, "123e4567-e89b-12d3-a456-426614174000").await;
     assert!(uuid::Uuid::parse_str(&org.slug).is_err(), "{}", org.slug);
     assert_eq!(
-        client.org_get(&org.slug).await.unwrap().into_inner().id,
+        client
+            .org_get(&org.slug, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .id,
         org.id
     );
 }

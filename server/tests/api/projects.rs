@@ -51,7 +51,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
         .unwrap();
 
     let updated = client
-        .project_update(&project.id, &input("Web App 2", Some("web-2")))
+        .project_update(&project.id, None, &input("Web App 2", Some("web-2")))
         .await
         .unwrap()
         .into_inner();
@@ -66,10 +66,14 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
         .into_inner();
     assert_eq!(list.pagination.total, 1);
     assert_eq!(
-        client.project_delete(&project.id).await.unwrap().status(),
+        client
+            .project_delete(&project.id, None)
+            .await
+            .unwrap()
+            .status(),
         204
     );
-    let err = client.project_get(&project.id).await.unwrap_err();
+    let err = client.project_get(&project.id, None).await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::ProjectNotFound)
@@ -86,6 +90,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
         .member_set(
             &org.slug,
             &member_user.id,
+            None,
             &SetMemberRole { role: Role::Member },
         )
         .await
@@ -97,7 +102,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
         .into_inner();
     assert_eq!(
         member
-            .project_get(&project.id)
+            .project_get(&project.id, None)
             .await
             .unwrap()
             .into_inner()
@@ -110,10 +115,10 @@ async fn plain_members_read_projects_but_cannot_change_them() {
             .await
             .unwrap_err(),
         member
-            .project_update(&project.id, &input("X", None))
+            .project_update(&project.id, None, &input("X", None))
             .await
             .unwrap_err(),
-        member.project_delete(&project.id).await.unwrap_err(),
+        member.project_delete(&project.id, None).await.unwrap_err(),
     ] {
         assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
     }

@@ -13,7 +13,7 @@ async fn org_reads_survive_the_database_ending_their_connections() {
     let org = create_org(&client, "Acme").await;
     let id = org.id.to_string();
     // Concurrent reads, so that the lane holds more than one connection.
-    let reads = futures::future::join_all((0..4).map(|_| client.org_get(&id))).await;
+    let reads = futures::future::join_all((0..4).map(|_| client.org_get(&id, None))).await;
     assert!(reads.iter().all(Result::is_ok), "{reads:?}");
 
     let mut admin = app.admin().await;
@@ -32,7 +32,7 @@ async fn org_reads_survive_the_database_ending_their_connections() {
 
     for _ in 0..3 {
         let got = client
-            .org_get(&id)
+            .org_get(&id, None)
             .await
             .expect("the read is served on a new connection")
             .into_inner();

@@ -51,11 +51,16 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     let id = org.id.to_string();
 
     for key in [id.as_str(), slug.as_str()] {
-        assert_eq!(code(b.org_get(key).await), org_not_found, "read {key}");
+        assert_eq!(
+            code(b.org_get(key, None).await),
+            org_not_found,
+            "read {key}"
+        );
         assert_eq!(
             code(
                 b.org_update(
                     key,
+                    None,
                     &OrgInput {
                         name: "pwned".parse().unwrap(),
                         slug: None
@@ -65,17 +70,20 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
             ),
             org_not_found
         );
-        assert_eq!(code(b.org_delete(key).await), org_not_found);
+        assert_eq!(code(b.org_delete(key, None).await), org_not_found);
         assert_eq!(code(b.member_list(key, None, None).await), org_not_found);
         assert_eq!(
             code(
-                b.member_set(key, &b_user.id, &SetMemberRole { role: Role::Owner })
+                b.member_set(key, &b_user.id, None, &SetMemberRole { role: Role::Owner })
                     .await
             ),
             org_not_found,
             "join {key}"
         );
-        assert_eq!(code(b.member_remove(key, &a_user.id).await), org_not_found);
+        assert_eq!(
+            code(b.member_remove(key, &a_user.id, None).await),
+            org_not_found
+        );
         assert_eq!(code(b.project_list(key, None, None).await), org_not_found);
         assert_eq!(
             code(
@@ -92,11 +100,15 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
             "create in {key}"
         );
     }
-    assert_eq!(code(b.project_get(&project.id).await), project_not_found);
+    assert_eq!(
+        code(b.project_get(&project.id, None).await),
+        project_not_found
+    );
     assert_eq!(
         code(
             b.project_update(
                 &project.id,
+                None,
                 &ProjectInput {
                     name: "pwned".parse().unwrap(),
                     slug: None
@@ -106,7 +118,10 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
         ),
         project_not_found
     );
-    assert_eq!(code(b.project_delete(&project.id).await), project_not_found);
+    assert_eq!(
+        code(b.project_delete(&project.id, None).await),
+        project_not_found
+    );
     assert!(
         b.org_list(None, None)
             .await
@@ -118,7 +133,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     );
 
     // A's data is intact.
-    let still = a.org_get(&slug).await.unwrap().into_inner();
+    let still = a.org_get(&slug, None).await.unwrap().into_inner();
     assert_eq!(still.name, "A's");
     let members = a.member_list(&slug, None, None).await.unwrap().into_inner();
     assert_eq!(
@@ -126,7 +141,11 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
         vec![a_user.id]
     );
     assert_eq!(
-        a.project_get(&project.id).await.unwrap().into_inner().name,
+        a.project_get(&project.id, None)
+            .await
+            .unwrap()
+            .into_inner()
+            .name,
         "Secret"
     );
     assert_eq!(
@@ -175,6 +194,7 @@ async fn a_taken_slug_reveals_only_that_it_is_taken() {
         .map(drop),
         b.org_update(
             &own.slug,
+            None,
             &OrgInput {
                 name: "B's".parse().unwrap(),
                 slug: Some(slug.parse().unwrap()),
@@ -198,9 +218,103 @@ async fn a_taken_slug_reveals_only_that_it_is_taken() {
         );
     }
     assert_eq!(
-        code(b.org_get(&slug).await),
+        code(b.org_get(&slug, None).await),
         (404, Some(ErrorCode::OrgNotFound))
     );
-    let still = a.org_get(&slug).await.unwrap().into_inner();
+    let still = a.org_get(&slug, None).await.unwrap().into_inner();
     assert_eq!((still.id, still.name.as_str()), (org.id, "A's secret name"));
+}
+
+/// ETags and preconditions are no side channel: whatever tag guest B sends for
+/// guest A's organization, project or membership, the answer is the same 404
+/// as for something that does not exist (never 304, never 412 with A's current
+/// ETag), and nothing of A changes.
+#[tokio::test]
+async fn etags_of_tenant_a_reveal_nothing_to_tenant_b() {
+    let backend = Backend::start(&[]).await;
+    let (a_user, a) = guest(&backend).await;
+    let b_token = backend
+        .client()
+        .auth_guest()
+        .await
+        .unwrap()
+        .into_inner()
+        .access_token;
+    let org = a
+        .org_create(&OrgInput {
+            name: "A".parse().unwrap(),
+            slug: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let project = a
+        .project_create(
+            &org.slug,
+            &ProjectInput {
+                name: "A's project".parse().unwrap(),
+                slug: None,
+            },
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", backend.base_url);
+    let org_path = format!("/api/v1/orgs/{}", org.id);
+    let project_path = format!("/api/v1/projects/{}", project.id);
+    let member_path = format!("/api/v1/orgs/{}/members/{}", org.id, a_user.id);
+    for tag in ["\"1\"", "\"2\"", "*"] {
+        for (path, code) in [
+            (&org_path, "ORG_NOT_FOUND"),
+            (&project_path, "PROJECT_NOT_FOUND"),
+        ] {
+            let read = http
+                .get(url(path))
+                .bearer_auth(&b_token)
+                .header("if-none-match", tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(read.status(), 404, "GET {path} If-None-Match {tag}");
+            assert!(read.headers().get("etag").is_none(), "no ETag leaks");
+            let put = http
+                .put(url(path))
+                .bearer_auth(&b_token)
+                .header("if-match", tag)
+                .json(&serde_json::json!({"name": "B was here"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(put.status(), 404, "PUT {path} If-Match {tag}");
+            assert!(put.headers().get("etag").is_none(), "no ETag leaks");
+            let body: serde_json::Value = put.json().await.unwrap();
+            assert_eq!(body["error"], code);
+            let delete = http
+                .delete(url(path))
+                .bearer_auth(&b_token)
+                .header("if-match", tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(delete.status(), 404, "DELETE {path} If-Match {tag}");
+        }
+        let member = http
+            .put(url(&member_path))
+            .bearer_auth(&b_token)
+            .header("if-match", tag)
+            .json(&serde_json::json!({"role": "member"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(member.status(), 404, "member change with If-Match {tag}");
+    }
+    // A's resources are untouched: same versions, same names.
+    let org_now = a.org_get(&org.slug, None).await.unwrap().into_inner();
+    let project_now = a.project_get(&project.id, None).await.unwrap().into_inner();
+    assert_eq!((org_now.version, org_now.name.as_str()), (1, "A"));
+    assert_eq!(
+        (project_now.version, project_now.name.as_str()),
+        (1, "A's project")
+    );
 }

@@ -30,14 +30,18 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     assert!(list.data.iter().any(|o| o.id == org.id));
     assert_eq!(list.pagination.limit, 20);
 
-    let by_id = api.org_get(&org.id.to_string()).await.unwrap();
+    let by_id = api.org_get(&org.id.to_string(), None).await.unwrap();
     assert_eq!(by_id.status(), 200);
     assert_eq!(by_id.into_inner().slug, slug);
-    assert_eq!(api.org_get(&slug).await.unwrap().into_inner().id, org.id);
+    assert_eq!(
+        api.org_get(&slug, None).await.unwrap().into_inner().id,
+        org.id
+    );
 
     let renamed = api
         .org_update(
             &slug,
+            None,
             &OrgInput {
                 name: "E2E Org renamed".parse().unwrap(),
                 slug: None,
@@ -70,7 +74,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     assert_eq!(projects.pagination.total, 1);
     assert_eq!(projects.data[0].id, project.id);
     assert_eq!(
-        api.project_get(&project.id)
+        api.project_get(&project.id, None)
             .await
             .unwrap()
             .into_inner()
@@ -80,6 +84,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     let updated = api
         .project_update(
             &project.id,
+            None,
             &ProjectInput {
                 name: "Site v2".parse().unwrap(),
                 slug: Some("site-v2".parse().unwrap()),
@@ -93,17 +98,23 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
         ("Site v2", "site-v2")
     );
 
-    assert_eq!(api.project_delete(&project.id).await.unwrap().status(), 204);
     assert_eq!(
-        api.project_get(&project.id)
+        api.project_delete(&project.id, None)
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        api.project_get(&project.id, None)
             .await
             .unwrap_err()
             .status()
             .map(|s| s.as_u16()),
         Some(404)
     );
-    assert_eq!(api.org_delete(&slug).await.unwrap().status(), 204);
-    let gone = api.org_get(&slug).await.unwrap_err();
+    assert_eq!(api.org_delete(&slug, None).await.unwrap().status(), 204);
+    let gone = api.org_get(&slug, None).await.unwrap_err();
     let backend_client::Error::ErrorResponse(body) = gone else {
         panic!("typed 404 expected")
     };

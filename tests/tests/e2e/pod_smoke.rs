@@ -126,7 +126,7 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
         .unwrap()
         .into_inner();
     assert_eq!(
-        api.project_get(&project.id)
+        api.project_get(&project.id, None)
             .await
             .unwrap()
             .into_inner()

@@ -206,7 +206,11 @@ async fn load(urls: Vec<String>, stop: Arc<AtomicBool>, tally: Arc<Tally>, n: us
         let c = backend_client::with_token(&next(&mut turn), &token).unwrap();
         record(
             "org read",
-            status(c.org_get(&org.slug).await.map(|r| r.status().as_u16())),
+            status(
+                c.org_get(&org.slug, None)
+                    .await
+                    .map(|r| r.status().as_u16()),
+            ),
         );
         record(
             "project list",
@@ -234,7 +238,7 @@ async fn load(urls: Vec<String>, stop: Arc<AtomicBool>, tally: Arc<Tally>, n: us
                 record(
                     "project delete",
                     status(
-                        c.project_delete(&p.into_inner().id)
+                        c.project_delete(&p.into_inner().id, None)
                             .await
                             .map(|r| r.status().as_u16()),
                     ),
@@ -401,7 +405,7 @@ async fn the_org_read_and_the_project_list_send_no_command_to_redis() {
     let before = redis.command_calls();
     for i in 0..1000 {
         if i % 2 == 0 {
-            assert_eq!(client.org_get(&org.slug).await.unwrap().status(), 200);
+            assert_eq!(client.org_get(&org.slug, None).await.unwrap().status(), 200);
         } else {
             let page = client.project_list(&org.slug, None, None).await.unwrap();
             assert_eq!(page.into_inner().data.len(), 1);

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod health;
 pub mod orgs;
 pub mod page;
+pub mod precondition;
 pub mod projects;
 
 pub use auth::*;
@@ -14,4 +15,5 @@ pub use docs::*;
 pub use health::*;
 pub use orgs::*;
 pub use page::*;
+pub use precondition::*;
 pub use projects::*;

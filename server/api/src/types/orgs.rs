@@ -69,6 +69,8 @@ pub struct Org {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// 1 when created, one more with every change; the `ETag` is `"<version>"`.
+    pub version: i64,
 }
 
 /// `{org}` in a path: the organization's id or its slug.
@@ -100,6 +102,9 @@ pub struct Member {
     pub username: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// 1 when the membership was created, one more with every role change; the
+    /// `ETag` is `"<version>"`.
+    pub version: i64,
 }
 
 /// The slug rule, stated once for messages, `details.rule` and the catalog.

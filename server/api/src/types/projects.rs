@@ -35,6 +35,8 @@ pub struct Project {
     pub slug: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// 1 when created, one more with every change; the `ETag` is `"<version>"`.
+    pub version: i64,
 }
 
 /// `{id}` of a project.
