@@ -209,12 +209,15 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
         "runtime_config" => vec![Forbidden],
         _ => vec![ValidationError],
     };
-    // Changes that take `If-Match` (a malformed one is a validation error).
+    // Changes that take `If-Match`; any header that is not text (non-ASCII
+    // bytes) is refused by the extractor as a validation error.
     if CONDITIONAL_CHANGES.contains(&operation) {
         codes.push(PreconditionFailed);
-        if !codes.contains(&ValidationError) {
-            codes.push(ValidationError);
-        }
+    }
+    if (CONDITIONAL_CHANGES.contains(&operation) || CONDITIONAL_READS.contains(&operation))
+        && !codes.contains(&ValidationError)
+    {
+        codes.push(ValidationError);
     }
     // Guest requests inside the database count against the caller's
     // concurrency (PER_USER_CONCURRENCY).

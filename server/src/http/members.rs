@@ -63,7 +63,6 @@ pub async fn set(
     condition: IfMatchETag,
     input: SetMemberRole,
 ) -> Result<Tagged<HttpResponseOk<Member>>, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     super::orgs::require_manager(&org)?;
@@ -77,8 +76,10 @@ pub async fn set(
     // Under the membership lock, so the version cannot move after this check.
     // A condition on a membership that does not exist fails as not found.
     match &current {
-        Some(m) => precondition::check(condition, m.version)?,
-        None if condition.is_some() => return Err(user_not_found(path.user_id)),
+        Some(m) => {
+            precondition::guard(condition.if_match.as_deref(), m.version)?;
+        }
+        None if condition.if_match.is_some() => return Err(user_not_found(path.user_id)),
         None => {}
     }
     let touches_owner =
@@ -123,7 +124,6 @@ pub async fn remove(
     path: MemberPath,
     condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     let caller = lock_and_recheck(&mut tx, &org).await?;
@@ -139,7 +139,7 @@ pub async fn remove(
             "your role does not allow removing this member",
         ));
     }
-    precondition::check(condition, target.version)?;
+    precondition::guard(condition.if_match.as_deref(), target.version)?;
     if target.role == Role::Owner
         && repo::members::count_owners(tx.conn(), org.id)
             .await

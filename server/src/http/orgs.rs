@@ -1,6 +1,6 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
-use super::precondition::{self, IfMatch, conditional, tagged};
+use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
@@ -149,17 +149,16 @@ pub async fn update(
     condition: IfMatchETag,
     input: OrgInput,
 ) -> Result<Tagged<HttpResponseOk<Org>>, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let org = visible(&mut tx, &path.org).await?;
     require_manager(&org)?;
-    precondition::check(condition, org.version)?;
-    let expected = IfMatch::expected(condition);
     let slug = match input.slug.as_deref() {
         None => org.slug.clone(),
         given => slug_or_derived(given, &name, ErrorCode::InvalidOrgSlug)?,
     };
+    // After every check of the input: a bad request is 400 whatever its ETag.
+    let expected = precondition::guard(condition.if_match.as_deref(), org.version)?;
     if !repo::orgs::update(tx.conn(), org.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
@@ -181,7 +180,6 @@ pub async fn delete(
     path: OrgPath,
     condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     if org.role != Role::Owner {
@@ -189,8 +187,7 @@ pub async fn delete(
             "only an owner may delete the organization",
         ));
     }
-    precondition::check(condition, org.version)?;
-    let expected = IfMatch::expected(condition);
+    let expected = precondition::guard(condition.if_match.as_deref(), org.version)?;
     if !repo::orgs::delete(tx.conn(), org.id, expected)
         .await
         .map_err(db_error)?

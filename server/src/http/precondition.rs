@@ -5,56 +5,23 @@ use backend_api::types::{ETagHeader, etag};
 use backend_api::{ApiError, Conditional, Tagged};
 use dropshot::{HttpResponseHeaders, HttpResponseOk};
 
-/// What an `If-Match` header asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfMatch {
-    /// `*`: any current version (the resource must exist).
-    Any,
-    /// `"<version>"`: exactly this version.
-    Version(i64),
-}
-
-impl IfMatch {
-    /// The version a guarded statement must find, if any.
-    pub fn expected(this: Option<IfMatch>) -> Option<i64> {
-        match this {
-            Some(IfMatch::Version(v)) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-/// Parses `If-Match`: `*` or one strong entity tag `"<version>"`. Weak tags
-/// never match for a change (RFC 9110, 13.1.1), so they are refused as
-/// malformed rather than silently failing.
-pub fn if_match(header: Option<&str>) -> Result<Option<IfMatch>, ApiError> {
-    let Some(raw) = header.map(str::trim) else {
+/// Evaluates `If-Match` against the current version (RFC 9110, 13.1.1) and
+/// returns the version the changing statement must still find: `None` when
+/// there is no condition or it is `*`, the current version when one of the
+/// listed strong entity tags names it. Anything else (another version, a weak
+/// tag, a tag this API never issued) does not match: 412 with the current
+/// `ETag`, and nothing changes.
+pub fn guard(if_match: Option<&str>, current: i64) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = if_match else { return Ok(None) };
+    let tags: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if tags.contains(&"*") {
         return Ok(None);
-    };
-    if raw == "*" {
-        return Ok(Some(IfMatch::Any));
     }
-    let digits = raw
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .unwrap_or("");
-    if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(Some(IfMatch::Version(
-            digits.parse().expect("at most 18 digits fit an i64"),
-        )))
+    let current_tag = etag(current);
+    if tags.iter().any(|t| *t == current_tag) {
+        Ok(Some(current))
     } else {
-        Err(ApiError::validation(
-            "If-Match",
-            "If-Match must be * or an ETag of this API such as \"3\"",
-        ))
-    }
-}
-
-/// 412 unless `condition` allows `current`.
-pub fn check(condition: Option<IfMatch>, current: i64) -> Result<(), ApiError> {
-    match condition {
-        Some(IfMatch::Version(v)) if v != current => Err(ApiError::precondition_failed(current)),
-        _ => Ok(()),
+        Err(ApiError::precondition_failed(current))
     }
 }
 
@@ -95,34 +62,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn if_match_takes_a_star_or_one_strong_etag() {
-        assert_eq!(if_match(None).unwrap(), None);
-        assert_eq!(if_match(Some("*")).unwrap(), Some(IfMatch::Any));
-        assert_eq!(
-            if_match(Some("\"12\"")).unwrap(),
-            Some(IfMatch::Version(12))
-        );
-        for bad in [
-            "",
-            "3",
-            "W/\"3\"",
-            "\"\"",
-            "\"x\"",
-            "\"1\", \"2\"",
-            "\"1234567890123456789\"",
-        ] {
-            assert!(if_match(Some(bad)).is_err(), "{bad}");
+    fn if_match_passes_the_current_strong_etag_or_a_star_and_fails_anything_else() {
+        assert_eq!(guard(None, 3).unwrap(), None);
+        assert_eq!(guard(Some("*"), 3).unwrap(), None);
+        assert_eq!(guard(Some("\"3\""), 3).unwrap(), Some(3));
+        assert_eq!(guard(Some("\"1\", \"3\""), 3).unwrap(), Some(3));
+        for stale in ["\"2\"", "W/\"3\"", "3", "", "garbage", "\"\""] {
+            let e = guard(Some(stale), 3).unwrap_err();
+            assert_eq!(
+                e.error,
+                backend_api::ErrorCode::PreconditionFailed,
+                "{stale}"
+            );
+            assert_eq!(e.etag.as_deref(), Some("\"3\""), "{stale}");
         }
-    }
-
-    #[test]
-    fn a_stale_version_fails_and_the_current_one_or_a_star_passes() {
-        assert!(check(Some(IfMatch::Version(3)), 3).is_ok());
-        assert!(check(Some(IfMatch::Any), 9).is_ok());
-        assert!(check(None, 9).is_ok());
-        let e = check(Some(IfMatch::Version(2)), 3).unwrap_err();
-        assert_eq!(e.error, backend_api::ErrorCode::PreconditionFailed);
-        assert_eq!(e.etag.as_deref(), Some("\"3\""));
     }
 
     #[test]

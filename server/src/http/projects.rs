@@ -1,7 +1,7 @@
 //! Projects of an organization.
 
 use super::orgs::{require_manager, slug_or_derived, visible};
-use super::precondition::{self, IfMatch, conditional, tagged};
+use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::db::tenant::TenantTx;
@@ -117,17 +117,16 @@ pub async fn update(
     condition: IfMatchETag,
     input: ProjectInput,
 ) -> Result<Tagged<HttpResponseOk<Project>>, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
     require_manager_role(role)?;
-    precondition::check(condition, project.version)?;
-    let expected = IfMatch::expected(condition);
     let slug = match input.slug.as_deref() {
         None => project.slug.clone(),
         given => slug_or_derived(given, &name, ErrorCode::InvalidProjectSlug)?,
     };
+    // After every check of the input: a bad request is 400 whatever its ETag.
+    let expected = precondition::guard(condition.if_match.as_deref(), project.version)?;
     let Some(updated) = repo::projects::update(tx.conn(), project.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
@@ -143,12 +142,10 @@ pub async fn delete(
     path: ProjectPath,
     condition: IfMatchETag,
 ) -> Result<HttpResponseDeleted, ApiError> {
-    let condition = precondition::if_match(condition.if_match.as_deref())?;
     let (_, mut tx) = session::begin(rqctx).await?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
     require_manager_role(role)?;
-    precondition::check(condition, project.version)?;
-    let expected = IfMatch::expected(condition);
+    let expected = precondition::guard(condition.if_match.as_deref(), project.version)?;
     if !repo::projects::delete(tx.conn(), project.id, expected)
         .await
         .map_err(db_error)?

@@ -320,27 +320,41 @@ async fn memberships_carry_versions_and_honour_if_match() {
 }
 
 #[tokio::test]
-async fn a_malformed_if_match_is_a_validation_error_and_changes_nothing() {
+async fn an_if_match_that_names_no_current_etag_fails_and_changes_nothing() {
     let app = spawn_app().await;
     let (token, _, client) = app.guest().await;
     let org = create_org(&client, "Acme").await;
-    for bad in ["1", "W/\"1\"", "\"1\", \"2\"", "\"one\""] {
+    // Weak tags never match a change; the others were never issued.
+    for stale in ["W/\"1\"", "1", "\"one\"", "\"2\", \"3\"", ""] {
         let resp = app
             .http
             .put(app.url(&format!("/api/v1/orgs/{}", org.id)))
             .bearer_auth(&token)
-            .header("if-match", bad)
+            .header("if-match", stale)
             .json(&serde_json::json!({"name": "Renamed"}))
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 400, "{bad}");
+        assert_eq!(resp.status(), 412, "{stale:?}");
+        assert_eq!(resp.headers()["etag"], "\"1\"", "{stale:?}");
         let body: serde_json::Value = resp.json().await.unwrap();
-        assert_eq!(body["error"], "VALIDATION_ERROR", "{bad}");
-        assert_eq!(body["details"]["field"], "If-Match", "{bad}");
+        assert_eq!(body["error"], "PRECONDITION_FAILED", "{stale:?}");
+        assert_eq!(body["details"]["current_etag"], "\"1\"", "{stale:?}");
     }
     let stored = client.org_get(&org.slug, None).await.unwrap().into_inner();
     assert_eq!((stored.name.as_str(), stored.version), ("Acme", 1));
+    // A list with the current tag in it passes.
+    let renamed = app
+        .http
+        .put(app.url(&format!("/api/v1/orgs/{}", org.id)))
+        .bearer_auth(&token)
+        .header("if-match", "\"7\", \"1\"")
+        .json(&serde_json::json!({"name": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(renamed.headers()["etag"], "\"2\"");
 }
 
 #[tokio::test]

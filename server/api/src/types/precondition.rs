@@ -33,10 +33,12 @@ impl ETagHeader {
 /// Optional precondition of a change or a deletion.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct IfMatchETag {
-    /// The `ETag` the caller last read (`"3"`), or `*` for "whatever exists".
-    /// The request only takes effect on that version; any other answers 412
-    /// `PRECONDITION_FAILED` with the current `ETag`. Optional: without it the
-    /// change applies to the current version.
+    /// The `ETag` the caller last read (`"3"`; a comma-separated list is
+    /// allowed), or `*` for "whatever exists". The request only takes effect
+    /// if one of them is the current version (strong comparison: a weak tag
+    /// never matches); otherwise it answers 412 `PRECONDITION_FAILED` with the
+    /// current `ETag` and changes nothing. Optional: without it the change
+    /// applies to the current version.
     #[serde(rename = "if-match")]
     pub if_match: Option<String>,
 }
