@@ -19,16 +19,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Create an organization (the caller becomes its owner) and a project.
     let org = api
-        .org_create(&OrgInput {
-            name: "Quickstart Inc".parse()?,
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "Quickstart Inc".parse()?,
+                slug: None,
+            },
+        )
         .await?
         .into_inner();
     println!("created organization {} ({})", org.name, org.slug);
     let project = api
         .project_create(
             &org.slug,
+            None,
             &ProjectInput {
                 name: "First project".parse()?,
                 slug: None,
@@ -43,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         name: "Copycat".parse()?,
         slug: Some(org.slug.parse()?),
     };
-    match api.org_create(&again).await {
+    match api.org_create(None, &again).await {
         Err(Error::ErrorResponse(e)) if e.error == ErrorCode::OrgSlugConflict => {
             println!("as expected, the slug is taken: {}", e.into_inner());
         }

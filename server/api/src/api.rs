@@ -91,10 +91,12 @@ pub trait BackendApi {
     /// Create an organization
     ///
     /// The caller becomes its `owner`. The slug is derived from the name when
-    /// absent.
+    /// absent. With an `Idempotency-Key`, a retry of the same request answers
+    /// the first request's 201 again instead of creating another.
     #[endpoint { method = POST, path = "/api/v1/orgs", tags = ["Organizations"] }]
     async fn org_create(
         rqctx: RequestContext<Self::Context>,
+        idempotency_key: dropshot::Header<IdempotencyKeyHeader>,
         body: JsonBody<OrgInput>,
     ) -> ApiResult<Created<Org>>;
 
@@ -188,11 +190,14 @@ pub trait BackendApi {
     ///
     /// The slug is derived from the name when absent and must be unique within
     /// the organization (409 `PROJECT_SLUG_CONFLICT`). Answers 201 with the
-    /// project's path in `Location`.
+    /// project's path in `Location`. With an `Idempotency-Key`, a retry of the
+    /// same request answers the first request's 201 again instead of creating
+    /// another project.
     #[endpoint { method = POST, path = "/api/v1/orgs/{org}/projects", tags = ["Projects"] }]
     async fn project_create(
         rqctx: RequestContext<Self::Context>,
         path: PathParams<OrgPath>,
+        idempotency_key: dropshot::Header<IdempotencyKeyHeader>,
         body: JsonBody<ProjectInput>,
     ) -> ApiResult<Created<Project>>;
 

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     ProjectSlugConflict,
     LastOwner,
     ResourceBusy,
+    IdempotencyKeyReused,
+    IdempotencyInProgress,
     ConfigNotFound,
     InvalidConfigKey,
     InvalidConfigValue,
@@ -84,6 +86,8 @@ impl ErrorCode {
         ErrorCode::ProjectSlugConflict,
         ErrorCode::LastOwner,
         ErrorCode::ResourceBusy,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::IdempotencyInProgress,
         ErrorCode::ConfigNotFound,
         ErrorCode::InvalidConfigKey,
         ErrorCode::InvalidConfigValue,
@@ -116,6 +120,8 @@ impl ErrorCode {
             ErrorCode::ProjectSlugConflict => "PROJECT_SLUG_CONFLICT",
             ErrorCode::LastOwner => "LAST_OWNER",
             ErrorCode::ResourceBusy => "RESOURCE_BUSY",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
             ErrorCode::ConfigNotFound => "CONFIG_NOT_FOUND",
             ErrorCode::InvalidConfigKey => "INVALID_CONFIG_KEY",
             ErrorCode::InvalidConfigValue => "INVALID_CONFIG_VALUE",
@@ -147,10 +153,12 @@ impl ErrorCode {
             ErrorCode::OrgSlugConflict
             | ErrorCode::ProjectSlugConflict
             | ErrorCode::LastOwner
-            | ErrorCode::ResourceBusy => 409,
+            | ErrorCode::ResourceBusy
+            | ErrorCode::IdempotencyInProgress => 409,
             ErrorCode::VersionConflict | ErrorCode::PreconditionFailed => 412,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::IdempotencyKeyReused => 422,
             ErrorCode::RateLimitExceeded => 429,
             ErrorCode::InternalError => 500,
             ErrorCode::ServiceUnavailable => 503,
@@ -209,6 +217,12 @@ impl ErrorCode {
             ErrorCode::ResourceBusy => {
                 "Another change of the same resource held it longer than the server waits (`DATABASE_LOCK_TIMEOUT_MS`), or the database broke a deadlock or a serialization conflict; nothing was changed. Sent with `Retry-After`."
             }
+            ErrorCode::IdempotencyKeyReused => {
+                "The `Idempotency-Key` was already used by this caller, within its 24 hours, for a different request (another operation, path or body); nothing was done. Use a new key for a new request."
+            }
+            ErrorCode::IdempotencyInProgress => {
+                "A request with the same `Idempotency-Key` is still being processed; nothing was done. Sent with `Retry-After`: the retry gets the first request's answer."
+            }
             ErrorCode::ConfigNotFound => "No configuration entry has this key for this service.",
             ErrorCode::InvalidConfigKey => {
                 "The config key breaks the key rule: 1-64 characters, letters, digits, `_`, `.` or `-`, starting with a letter."
@@ -242,7 +256,8 @@ impl ErrorCode {
             }
             ErrorCode::RateLimitExceeded
             | ErrorCode::ServiceUnavailable
-            | ErrorCode::ResourceBusy => ClientAction::RetryAfter,
+            | ErrorCode::ResourceBusy
+            | ErrorCode::IdempotencyInProgress => ClientAction::RetryAfter,
             ErrorCode::InternalError => ClientAction::RetryWithBackoff,
             ErrorCode::NotFound
             | ErrorCode::OrgNotFound

@@ -132,7 +132,17 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
         "auth_me" => vec![Forbidden, RateLimitExceeded],
         "auth_refresh" => vec![Forbidden, RateLimitExceeded],
         "auth_logout" => vec![],
-        "org_create" => [BODY, &[InvalidOrgSlug, Forbidden, OrgSlugConflict]].concat(),
+        "org_create" => [
+            BODY,
+            &[
+                InvalidOrgSlug,
+                Forbidden,
+                OrgSlugConflict,
+                IdempotencyKeyReused,
+                IdempotencyInProgress,
+            ],
+        ]
+        .concat(),
         "org_list" | "member_list" | "project_list" => {
             vec![ValidationError, Forbidden, OrgNotFound]
         }
@@ -175,6 +185,8 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
                 Forbidden,
                 OrgNotFound,
                 ProjectSlugConflict,
+                IdempotencyKeyReused,
+                IdempotencyInProgress,
             ],
         ]
         .concat(),

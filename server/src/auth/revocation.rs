@@ -276,7 +276,8 @@ impl Revocations {
         Ok(added)
     }
 
-    /// Drops expired entries here and, in bounded batches, in PostgreSQL.
+    /// Drops expired entries here and, in bounded batches, in PostgreSQL
+    /// (revocations, and expired idempotency keys).
     /// A failed prune is retried at the next one; it never fails a catch-up.
     async fn prune_if_due(&self) {
         {
@@ -293,6 +294,14 @@ impl Revocations {
                 .fetch_one(&self.pool)
                 .await
             {
+                Ok(n) if n == PRUNE_BATCH => continue,
+                Ok(_) | Err(_) => break,
+            }
+        }
+        // Expired idempotency keys (24 h) ride the same clock: the same
+        // bounded batches, nothing to keep in memory.
+        for _ in 0..PRUNE_BATCHES {
+            match crate::repo::idempotency::prune(&self.pool, PRUNE_BATCH).await {
                 Ok(n) if n == PRUNE_BATCH => continue,
                 Ok(_) | Err(_) => break,
             }

@@ -8,7 +8,13 @@
 use sqlx::PgPool;
 
 /// Tables whose rows are tenant data.
-pub const TENANT_TABLES: &[&str] = &["users", "organizations", "memberships", "projects"];
+pub const TENANT_TABLES: &[&str] = &[
+    "users",
+    "organizations",
+    "memberships",
+    "projects",
+    "idempotency_keys",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RoleError {

@@ -7,6 +7,7 @@ mod configs;
 mod db_error;
 mod docs;
 mod health;
+mod idempotency;
 mod members;
 mod orgs;
 mod page;
@@ -130,9 +131,11 @@ impl BackendApi for ServerImpl {
 
     async fn org_create(
         rqctx: RequestContext<AppState>,
+        idempotency_key: dropshot::Header<IdempotencyKeyHeader>,
         body: JsonBody<OrgInput>,
     ) -> ApiResult<Created<Org>> {
-        run(&rqctx, orgs::create(&rqctx, body.into_inner())).await
+        let handler = orgs::create(&rqctx, idempotency_key.into_inner(), body.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn org_list(
@@ -214,13 +217,16 @@ impl BackendApi for ServerImpl {
     async fn project_create(
         rqctx: RequestContext<AppState>,
         path: PathParams<OrgPath>,
+        idempotency_key: dropshot::Header<IdempotencyKeyHeader>,
         body: JsonBody<ProjectInput>,
     ) -> ApiResult<Created<Project>> {
-        run(
+        let handler = projects::create(
             &rqctx,
-            projects::create(&rqctx, path.into_inner(), body.into_inner()),
-        )
-        .await
+            path.into_inner(),
+            idempotency_key.into_inner(),
+            body.into_inner(),
+        );
+        run(&rqctx, handler).await
     }
 
     async fn project_list(

@@ -1,5 +1,6 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
+use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
@@ -65,11 +66,19 @@ pub fn require_manager(org: &Org) -> Result<(), ApiError> {
 
 pub async fn create(
     rqctx: &RequestContext<AppState>,
+    key: IdempotencyKeyHeader,
     input: OrgInput,
 ) -> Result<Created<Org>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidOrgSlug)?;
+    let idempotency = Idempotency::parse(key.idempotency_key.as_deref(), "org_create", "", &input)?;
+    if let Some(idempotency) = &idempotency
+        && let Some(replay) = idempotency.replay(&mut tx).await?
+    {
+        tx.commit().await.map_err(db_error)?;
+        return Ok(replay);
+    }
     let id = Uuid::new_v4();
     repo::orgs::insert(tx.conn(), id, &name, &slug, identity.user_id)
         .await
@@ -81,11 +90,14 @@ pub async fn create(
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::internal("created organization is not visible to its owner"))?;
-    tx.commit().await.map_err(db_error)?;
     let location = format!("/api/v1/orgs/{id}");
+    if let Some(idempotency) = &idempotency {
+        idempotency.remember(&mut tx, &org, &location).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseHeaders::new(
         HttpResponseCreated(org),
-        LocationHeader { location },
+        LocationHeader::new(location),
     ))
 }
 

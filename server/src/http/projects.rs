@@ -1,5 +1,6 @@
 //! Projects of an organization.
 
+use super::idempotency::Idempotency;
 use super::orgs::{require_manager, slug_or_derived, visible};
 use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
@@ -41,6 +42,7 @@ async fn visible_project(tx: &mut TenantTx, id: Uuid) -> Result<(Project, Role),
 pub async fn create(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
+    key: IdempotencyKeyHeader,
     input: ProjectInput,
 ) -> Result<Created<Project>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
@@ -48,14 +50,30 @@ pub async fn create(
     let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidProjectSlug)?;
     let org = visible(&mut tx, &path.org).await?;
     require_manager(&org)?;
+    // The organization by id, so that its slug and its id are one request.
+    let idempotency = Idempotency::parse(
+        key.idempotency_key.as_deref(),
+        "project_create",
+        &org.id.to_string(),
+        &input,
+    )?;
+    if let Some(idempotency) = &idempotency
+        && let Some(replay) = idempotency.replay(&mut tx).await?
+    {
+        tx.commit().await.map_err(db_error)?;
+        return Ok(replay);
+    }
     let project = repo::projects::insert(tx.conn(), org.id, &name, &slug)
         .await
         .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     let location = format!("/api/v1/projects/{}", project.id);
+    if let Some(idempotency) = &idempotency {
+        idempotency.remember(&mut tx, &project, &location).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseHeaders::new(
         HttpResponseCreated(project),
-        LocationHeader { location },
+        LocationHeader::new(location),
     ))
 }
 

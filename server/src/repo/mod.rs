@@ -2,6 +2,7 @@
 //! [`crate::db::tenant::TenantTx`], so row-level security decides what each
 //! query can see; none of them filters by tenant itself.
 
+pub mod idempotency;
 pub mod members;
 pub mod orgs;
 pub mod projects;

@@ -426,6 +426,54 @@ async fn catalog_precondition_failed() {
 }
 
 #[tokio::test]
+async fn catalog_idempotency_key_reused() {
+    let app = spawn_app().await;
+    let (token, _, _) = app.guest().await;
+    let post = |name: &'static str| {
+        app.http
+            .post(app.url("/api/v1/orgs"))
+            .bearer_auth(&token)
+            .header("idempotency-key", "k-1")
+            .json(&json!({ "name": name }))
+            .send()
+    };
+    assert_eq!(post("First").await.unwrap().status(), 201);
+    assert_catalog(
+        post("Second").await.unwrap(),
+        ErrorCode::IdempotencyKeyReused,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn catalog_idempotency_in_progress() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    let org = crate::helpers::create_org(&client, "Acme").await;
+    // The first request waits at its INSERT while this row is held.
+    let mut holder = app.admin().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE")
+        .bind(org.id)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let post = || {
+        app.http
+            .post(app.url(&format!("/api/v1/orgs/{}/projects", org.id)))
+            .bearer_auth(&token)
+            .header("idempotency-key", "k-2")
+            .json(&json!({ "name": "Website" }))
+            .send()
+    };
+    let first = tokio::spawn(post());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_catalog(post().await.unwrap(), ErrorCode::IdempotencyInProgress).await;
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    assert_eq!(first.await.unwrap().unwrap().status(), 201);
+}
+
+#[tokio::test]
 async fn catalog_rate_limit_exceeded() {
     let app = spawn_app_with(&[("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "1")]).await;
     let first = call(&app, Method::POST, "/api/v1/auth/guest", None, None).await;

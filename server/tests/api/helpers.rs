@@ -49,10 +49,13 @@ impl TestApp {
 /// client's user.
 pub async fn create_org(client: &backend_client::Client, name: &str) -> backend_client::types::Org {
     client
-        .org_create(&backend_client::types::OrgInput {
-            name: name.parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &backend_client::types::OrgInput {
+                name: name.parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .unwrap()
         .into_inner()

@@ -12,6 +12,7 @@ mod contract;
 mod errors;
 mod fairness;
 mod health;
+mod idempotency;
 mod invariants;
 mod members;
 mod migrations;

@@ -13,7 +13,7 @@ async fn creating_an_org_makes_the_caller_owner_and_answers_201_with_location() 
     let app = spawn_app().await;
     let (_, _, client) = app.guest().await;
     let resp = client
-        .org_create(&create("  Acme Corp  ", None))
+        .org_create(None, &create("  Acme Corp  ", None))
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
@@ -33,7 +33,7 @@ async fn orgs_are_found_by_id_and_by_slug_and_listed_newest_first() {
     for i in 0..3 {
         ids.push(
             client
-                .org_create(&create(&format!("Org {i}"), None))
+                .org_create(None, &create(&format!("Org {i}"), None))
                 .await
                 .unwrap()
                 .into_inner()
@@ -134,7 +134,7 @@ async fn a_taken_slug_is_409_even_when_two_creates_race() {
     let (_, _, a) = app.guest().await;
     let (_, _, b) = app.guest().await;
     let body = create("Same", Some("same-slug"));
-    let (ra, rb) = tokio::join!(a.org_create(&body), b.org_create(&body));
+    let (ra, rb) = tokio::join!(a.org_create(None, &body), b.org_create(None, &body));
     let mut statuses = vec![
         ra.map(|r| r.status().as_u16())
             .unwrap_or_else(|e| e.status().unwrap().as_u16()),
@@ -143,7 +143,7 @@ async fn a_taken_slug_is_409_even_when_two_creates_race() {
     ];
     statuses.sort();
     assert_eq!(statuses, vec![201, 409]);
-    let err = a.org_create(&body).await.unwrap_err();
+    let err = a.org_create(None, &body).await.unwrap_err();
     assert_eq!(
         backend_client::error_code(&err),
         Some(ErrorCode::OrgSlugConflict)
@@ -156,7 +156,7 @@ async fn owners_update_and_delete_members_may_not() {
     let (_, _, owner) = app.guest().await;
     let (_, member_user, member) = app.guest().await;
     let org = owner
-        .org_create(&create("Acme", None))
+        .org_create(None, &create("Acme", None))
         .await
         .unwrap()
         .into_inner();

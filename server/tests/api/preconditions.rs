@@ -78,7 +78,7 @@ async fn of_two_concurrent_edits_with_if_match_exactly_one_wins() {
     let app = spawn_app().await;
     let (owner, admin, org) = two_managers(&app).await;
     let project = owner
-        .project_create(&org.slug, &project_input("Website"))
+        .project_create(&org.slug, None, &project_input("Website"))
         .await
         .unwrap()
         .into_inner();
@@ -156,7 +156,7 @@ async fn if_none_match_with_the_current_etag_answers_304_without_a_body() {
     let (token, _, client) = app.guest().await;
     let org = create_org(&client, "Acme").await;
     let project = client
-        .project_create(&org.slug, &project_input("Website"))
+        .project_create(&org.slug, None, &project_input("Website"))
         .await
         .unwrap()
         .into_inner();
@@ -213,7 +213,7 @@ async fn a_stale_if_match_deletes_nothing_and_the_current_one_deletes() {
     let (_, _, client) = app.guest().await;
     let org = create_org(&client, "Acme").await;
     let project = client
-        .project_create(&org.slug, &project_input("Website"))
+        .project_create(&org.slug, None, &project_input("Website"))
         .await
         .unwrap()
         .into_inner();

@@ -14,7 +14,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
     let (owner_token, _, client) = app.guest().await;
     let org = create_org(&client, "Acme").await;
     let resp = client
-        .project_create(&org.slug, &input("Web App", None))
+        .project_create(&org.slug, None, &input("Web App", None))
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
@@ -24,7 +24,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
     assert_eq!((project.slug.as_str(), project.org_id), ("web-app", org.id));
 
     let err = client
-        .project_create(&org.slug, &input("Other", Some("web-app")))
+        .project_create(&org.slug, None, &input("Other", Some("web-app")))
         .await
         .unwrap_err();
     assert_eq!(
@@ -46,7 +46,7 @@ async fn projects_live_inside_their_org_with_unique_slugs() {
     // The same slug is fine in another org.
     let other = create_org(&client, "Other").await;
     client
-        .project_create(&other.slug, &input("Web App", None))
+        .project_create(&other.slug, None, &input("Web App", None))
         .await
         .unwrap();
 
@@ -96,7 +96,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
         .await
         .unwrap();
     let project = owner
-        .project_create(&org.slug, &input("P1", None))
+        .project_create(&org.slug, None, &input("P1", None))
         .await
         .unwrap()
         .into_inner();
@@ -111,7 +111,7 @@ async fn plain_members_read_projects_but_cannot_change_them() {
     );
     for err in [
         member
-            .project_create(&org.slug, &input("P2", None))
+            .project_create(&org.slug, None, &input("P2", None))
             .await
             .unwrap_err(),
         member
@@ -132,7 +132,7 @@ async fn the_project_list_pages_newest_first_by_id_or_slug() {
     let mut ids = Vec::new();
     for i in 0..3 {
         let created = client
-            .project_create(&org.slug, &input(&format!("Project {i}"), None))
+            .project_create(&org.slug, None, &input(&format!("Project {i}"), None))
             .await
             .unwrap()
             .into_inner();

@@ -54,6 +54,14 @@ async fn world() -> World {
             .unwrap();
         sqlx::query("INSERT INTO projects (id, org_id, name, slug) VALUES (gen_random_uuid(), $1, 'P', 'proj')")
             .bind(org).execute(&mut admin).await.unwrap();
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, operation, request_hash, status, response, expires_at) \
+             VALUES ($1, 'same-key', 'org_create', sha256('x'::bytea), 201, '{}', now() + interval '1 day')",
+        )
+        .bind(user)
+        .execute(&mut admin)
+        .await
+        .unwrap();
     }
     World {
         db,
@@ -71,7 +79,13 @@ async fn count(conn: &mut PgConnection, table: &str) -> i64 {
         .unwrap()
 }
 
-const TABLES: [&str; 4] = ["users", "organizations", "memberships", "projects"];
+const TABLES: [&str; 5] = [
+    "users",
+    "organizations",
+    "memberships",
+    "projects",
+    "idempotency_keys",
+];
 
 #[tokio::test]
 async fn the_application_role_with_no_identity_sees_no_rows() {
@@ -119,6 +133,39 @@ async fn with_user_a_set_only_a_rows_are_visible_even_without_a_where_clause() {
         .await
         .unwrap();
     assert_eq!(members, vec![w.a]);
+    let key_owners: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM idempotency_keys")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        key_owners,
+        vec![w.a],
+        "a key of the same name, but only A's"
+    );
+    // A live key cannot be deleted (only expired ones), nor one stored for B.
+    let deleted = sqlx::query("DELETE FROM idempotency_keys")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 0);
+    let forged = sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, operation, request_hash, status, response, expires_at) \
+         VALUES ($1, 'forged', 'org_create', sha256('x'::bytea), 201, '{}', now() + interval '1 day')",
+    )
+    .bind(w.b)
+    .execute(&mut *tx)
+    .await;
+    assert!(forged.is_err(), "no key can be stored for another user");
+    let mut tx = {
+        tx.rollback().await.unwrap();
+        let mut tx = app.begin().await.unwrap();
+        sqlx::query("SELECT app_begin($1, NULL)")
+            .bind(w.a)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx
+    };
     // Unfiltered writes touch only A's rows.
     let renamed = sqlx::query("UPDATE projects SET name = 'renamed'")
         .execute(&mut *tx)

@@ -55,10 +55,13 @@ async fn seed(url: &str, n: usize, projects: usize, out: &str) {
             let api = backend_client::with_token(url, &signin.access_token).unwrap();
             let slug = format!("bench-org-{i}");
             let org = api
-                .org_create(&OrgInput {
-                    name: format!("Bench org {i}").parse().unwrap(),
-                    slug: Some(slug.parse().unwrap()),
-                })
+                .org_create(
+                    None,
+                    &OrgInput {
+                        name: format!("Bench org {i}").parse().unwrap(),
+                        slug: Some(slug.parse().unwrap()),
+                    },
+                )
                 .await
                 .expect("create org")
                 .into_inner();
@@ -67,7 +70,7 @@ async fn seed(url: &str, n: usize, projects: usize, out: &str) {
                     name: format!("Project {p}").parse().unwrap(),
                     slug: Some(format!("project-{p}").parse().unwrap()),
                 };
-                api.project_create(&org.slug, &input)
+                api.project_create(&org.slug, None, &input)
                     .await
                     .expect("create project");
             }

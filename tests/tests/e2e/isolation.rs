@@ -28,16 +28,20 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
     let (b_user, b) = guest(&backend).await;
     let slug = format!("a-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let org = a
-        .org_create(&OrgInput {
-            name: "A's".parse().unwrap(),
-            slug: Some(slug.parse().unwrap()),
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "A's".parse().unwrap(),
+                slug: Some(slug.parse().unwrap()),
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     let project = a
         .project_create(
             &slug,
+            None,
             &ProjectInput {
                 name: "Secret".parse().unwrap(),
                 slug: None,
@@ -89,6 +93,7 @@ async fn guest_b_cannot_see_or_touch_anything_of_guest_a() {
             code(
                 b.project_create(
                     key,
+                    None,
                     &ProjectInput {
                         name: "Evil".parse().unwrap(),
                         slug: None
@@ -170,26 +175,35 @@ async fn a_taken_slug_reveals_only_that_it_is_taken() {
     let (_, b) = guest(&backend).await;
     let slug = format!("taken-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let org = a
-        .org_create(&OrgInput {
-            name: "A's secret name".parse().unwrap(),
-            slug: Some(slug.parse().unwrap()),
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "A's secret name".parse().unwrap(),
+                slug: Some(slug.parse().unwrap()),
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     let own = b
-        .org_create(&OrgInput {
-            name: "B's".parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "B's".parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     let attempts = [
-        b.org_create(&OrgInput {
-            name: "Squatter".parse().unwrap(),
-            slug: Some(slug.parse().unwrap()),
-        })
+        b.org_create(
+            None,
+            &OrgInput {
+                name: "Squatter".parse().unwrap(),
+                slug: Some(slug.parse().unwrap()),
+            },
+        )
         .await
         .map(drop),
         b.org_update(
@@ -241,16 +255,20 @@ async fn etags_of_tenant_a_reveal_nothing_to_tenant_b() {
         .into_inner()
         .access_token;
     let org = a
-        .org_create(&OrgInput {
-            name: "A".parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "A".parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     let project = a
         .project_create(
             &org.slug,
+            None,
             &ProjectInput {
                 name: "A's project".parse().unwrap(),
                 slug: None,

@@ -11,10 +11,13 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     let slug = format!("e2e-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
 
     let created = api
-        .org_create(&OrgInput {
-            name: "E2E Org".parse().unwrap(),
-            slug: Some(slug.parse().unwrap()),
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "E2E Org".parse().unwrap(),
+                slug: Some(slug.parse().unwrap()),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
@@ -55,6 +58,7 @@ async fn a_guest_runs_the_whole_org_and_project_lifecycle() {
     let project = api
         .project_create(
             &slug,
+            None,
             &ProjectInput {
                 name: "Site".parse().unwrap(),
                 slug: None,

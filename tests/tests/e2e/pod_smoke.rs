@@ -107,16 +107,20 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
         .into_inner();
     let api = backend.client_with_token(&signin.access_token);
     let org = api
-        .org_create(&OrgInput {
-            name: "Smoke".parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "Smoke".parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     let project = api
         .project_create(
             &org.slug,
+            None,
             &ProjectInput {
                 name: "Pod".parse().unwrap(),
                 slug: None,

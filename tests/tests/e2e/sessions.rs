@@ -182,10 +182,13 @@ async fn load(urls: Vec<String>, stop: Arc<AtomicBool>, tally: Arc<Tally>, n: us
         .access_token;
     let me = backend_client::with_token(&next(&mut turn), &token).unwrap();
     let org = me
-        .org_create(&OrgInput {
-            name: format!("Load {n}").parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: format!("Load {n}").parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .expect("org")
         .into_inner();
@@ -223,6 +226,7 @@ async fn load(urls: Vec<String>, stop: Arc<AtomicBool>, tally: Arc<Tally>, n: us
         let created = c
             .project_create(
                 &org.slug,
+                None,
                 &ProjectInput {
                     name: format!("P {}", uuid::Uuid::new_v4().simple())
                         .parse()
@@ -385,16 +389,20 @@ async fn the_org_read_and_the_project_list_send_no_command_to_redis() {
     let token = guest(&backend).await;
     let client = backend.client_with_token(&token);
     let org = client
-        .org_create(&OrgInput {
-            name: "Quiet".parse().unwrap(),
-            slug: None,
-        })
+        .org_create(
+            None,
+            &OrgInput {
+                name: "Quiet".parse().unwrap(),
+                slug: None,
+            },
+        )
         .await
         .unwrap()
         .into_inner();
     client
         .project_create(
             &org.slug,
+            None,
             &ProjectInput {
                 name: "Quiet project".parse().unwrap(),
                 slug: None,
