@@ -239,14 +239,16 @@ async fn a_taken_slug_reveals_only_that_it_is_taken() {
     assert_eq!((still.id, still.name.as_str()), (org.id, "A's secret name"));
 }
 
-/// ETags and preconditions are no side channel: whatever tag guest B sends for
+/// ETags, preconditions and idempotency keys are no side channel: whatever tag guest B sends for
 /// guest A's organization, project or membership, the answer is the same 404
 /// as for something that does not exist (never 304, never 412 with A's current
 /// ETag), and nothing of A changes.
 #[tokio::test]
-async fn etags_of_tenant_a_reveal_nothing_to_tenant_b() {
+async fn etags_and_idempotency_keys_of_tenant_a_reveal_nothing_to_tenant_b() {
     let backend = Backend::start(&[]).await;
-    let (a_user, a) = guest(&backend).await;
+    let a_signin = backend.client().auth_guest().await.unwrap().into_inner();
+    let (a_user, a_token) = (a_signin.user, a_signin.access_token);
+    let a = backend.client_with_token(&a_token);
     let b_token = backend
         .client()
         .auth_guest()
@@ -327,6 +329,62 @@ async fn etags_of_tenant_a_reveal_nothing_to_tenant_b() {
             .unwrap();
         assert_eq!(member.status(), 404, "member change with If-Match {tag}");
     }
+    // A's idempotency key replays nothing for B: in A's organization B gets
+    // the 404 of any stranger, in B's own the key is B's and makes B's project.
+    let key = "a-key-1";
+    let made = http
+        .post(url(&format!("/api/v1/orgs/{}/projects", org.id)))
+        .bearer_auth(&a_token)
+        .header("idempotency-key", key)
+        .json(&serde_json::json!({"name": "Keyed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let replay_attempt = http
+        .post(url(&format!("/api/v1/orgs/{}/projects", org.id)))
+        .bearer_auth(&b_token)
+        .header("idempotency-key", key)
+        .json(&serde_json::json!({"name": "Keyed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay_attempt.status(), 404);
+    assert!(
+        replay_attempt
+            .headers()
+            .get("idempotent-replayed")
+            .is_none()
+    );
+    let b_org: serde_json::Value = http
+        .post(url("/api/v1/orgs"))
+        .bearer_auth(&b_token)
+        .json(&serde_json::json!({"name": "B"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own = http
+        .post(url(&format!(
+            "/api/v1/orgs/{}/projects",
+            b_org["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&b_token)
+        .header("idempotency-key", key)
+        .json(&serde_json::json!({"name": "Keyed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 201);
+    assert!(
+        own.headers().get("idempotent-replayed").is_none(),
+        "B's own key"
+    );
+    let own: serde_json::Value = own.json().await.unwrap();
+    assert_eq!(own["org_id"], b_org["id"]);
+
     // A's resources are untouched: same versions, same names.
     let org_now = a.org_get(&org.slug, None).await.unwrap().into_inner();
     let project_now = a.project_get(&project.id, None).await.unwrap().into_inner();
