@@ -59,6 +59,17 @@ fn add_security(doc: &mut Value) {
             "description": "Token from POST /api/v1/auth/guest (or `backend token --admin`)."
         }
     });
+    for_each_operation(doc, |id, op| {
+        op["security"] = if PUBLIC_OPERATIONS.contains(&id) {
+            json!([])
+        } else {
+            json!([{ "bearerAuth": [] }])
+        };
+    });
+}
+
+/// Calls `edit` with the operation id and the object of every operation.
+fn for_each_operation(doc: &mut Value, mut edit: impl FnMut(&str, &mut Value)) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
@@ -67,12 +78,8 @@ fn add_security(doc: &mut Value) {
             continue;
         };
         for op in item.values_mut() {
-            let id = op["operationId"].as_str().unwrap_or_default();
-            op["security"] = if PUBLIC_OPERATIONS.contains(&id) {
-                json!([])
-            } else {
-                json!([{ "bearerAuth": [] }])
-            };
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            edit(&id, op);
         }
     }
 }
@@ -80,27 +87,18 @@ fn add_security(doc: &mut Value) {
 /// dropshot describes one success response per operation; the conditional
 /// reads also answer 304 (see `Conditional`).
 fn add_not_modified(doc: &mut Value) {
-    let Some(paths) = doc["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for op in item.values_mut() {
-            let id = op["operationId"].as_str().unwrap_or_default();
-            if CONDITIONAL_READS.contains(&id) {
-                op["responses"]["304"] = json!({
-                    "description": "Not Modified: `If-None-Match` named the current `ETag`; no body.",
-                    "headers": { "etag": {
-                        "description": "The current `ETag`.",
-                        "required": true,
-                        "schema": { "type": "string" },
-                    }},
-                });
-            }
+    for_each_operation(doc, |id, op| {
+        if CONDITIONAL_READS.contains(&id) {
+            op["responses"]["304"] = json!({
+                "description": "Not Modified: `If-None-Match` named the current `ETag`; no body.",
+                "headers": { "etag": {
+                    "description": "The current `ETag`.",
+                    "required": true,
+                    "schema": { "type": "string" },
+                }},
+            });
         }
-    }
+    });
 }
 
 fn add_tags(doc: &mut Value) {
@@ -250,38 +248,29 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
 /// behind it and an example envelope, in place of dropshot's `4XX`/`5XX`
 /// catch-alls, so the document is exact (schemathesis holds the server to it).
 fn add_error_responses(doc: &mut Value) {
-    let Some(paths) = doc["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for op in item.values_mut() {
-            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
-            if let Some(responses) = op["responses"].as_object_mut() {
-                responses.remove("4XX");
-                responses.remove("5XX");
-            }
-            let mut by_status: std::collections::BTreeMap<u16, Vec<ErrorCode>> = Default::default();
-            for code in error_codes(&id) {
-                let codes = by_status.entry(code.status()).or_default();
-                if !codes.contains(&code) {
-                    codes.push(code);
-                }
-            }
-            for (status, codes) in by_status {
-                let listed: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
-                let example = ApiError::new(codes[0], format!("example message for {}", codes[0]))
-                    .with_request_id("6f1c2e4a-0b7d-4a53-9d43-3f0f4c1f2a9e");
-                op["responses"][status.to_string()] = json!({
-                    "description": format!("{} (see docs/api/error-catalog.md)", listed.join(", ")),
-                    "content": { "application/json": {
-                        "schema": { "$ref": "#/components/schemas/ApiError" },
-                        "example": example,
-                    }},
-                });
+    for_each_operation(doc, |id, op| {
+        if let Some(responses) = op["responses"].as_object_mut() {
+            responses.remove("4XX");
+            responses.remove("5XX");
+        }
+        let mut by_status: std::collections::BTreeMap<u16, Vec<ErrorCode>> = Default::default();
+        for code in error_codes(id) {
+            let codes = by_status.entry(code.status()).or_default();
+            if !codes.contains(&code) {
+                codes.push(code);
             }
         }
-    }
+        for (status, codes) in by_status {
+            let listed: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
+            let example = ApiError::new(codes[0], format!("example message for {}", codes[0]))
+                .with_request_id("6f1c2e4a-0b7d-4a53-9d43-3f0f4c1f2a9e");
+            op["responses"][status.to_string()] = json!({
+                "description": format!("{} (see docs/api/error-catalog.md)", listed.join(", ")),
+                "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ApiError" },
+                    "example": example,
+                }},
+            });
+        }
+    });
 }

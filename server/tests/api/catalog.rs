@@ -451,13 +451,7 @@ async fn catalog_idempotency_in_progress() {
     let (token, _, client) = app.guest().await;
     let org = crate::helpers::create_org(&client, "Acme").await;
     // The first request waits at its INSERT while this row is held.
-    let mut holder = app.admin().await;
-    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE")
-        .bind(org.id)
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let holder = app.hold_row("organizations", org.id).await;
     let post = || {
         app.http
             .post(app.url(&format!("/api/v1/orgs/{}/projects", org.id)))
@@ -469,7 +463,7 @@ async fn catalog_idempotency_in_progress() {
     let first = tokio::spawn(post());
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_catalog(post().await.unwrap(), ErrorCode::IdempotencyInProgress).await;
-    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    holder.release().await;
     assert_eq!(first.await.unwrap().unwrap().status(), 201);
 }
 

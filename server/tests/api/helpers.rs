@@ -45,6 +45,31 @@ impl TestApp {
     }
 }
 
+/// A row locked `FOR UPDATE` by an open superuser transaction: a request that
+/// writes it, or inserts a row referencing it, waits until [`RowHold::release`].
+pub struct RowHold(sqlx::PgConnection);
+
+impl TestApp {
+    pub async fn hold_row(&self, table: &str, id: uuid::Uuid) -> RowHold {
+        let mut conn = self.admin().await;
+        sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"
+        )))
+        .bind(id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        RowHold(conn)
+    }
+}
+
+impl RowHold {
+    pub async fn release(mut self) {
+        sqlx::query("COMMIT").execute(&mut self.0).await.unwrap();
+    }
+}
+
 /// Creates an organization named `name` (slug derived from it) as the
 /// client's user.
 pub async fn create_org(client: &backend_client::Client, name: &str) -> backend_client::types::Org {

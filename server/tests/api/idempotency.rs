@@ -135,13 +135,7 @@ async fn two_concurrent_first_requests_with_one_key_make_one_row() {
     let org = create_org(&client, "Acme").await;
     // Hold the organization's row so that the first request, once it has the
     // key, waits at its INSERT (the foreign key check): both are in flight.
-    let mut holder = app.admin().await;
-    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE")
-        .bind(org.id)
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let holder = app.hold_row("organizations", org.id).await;
     let send = || {
         app.http
             .post(app.url(&format!("/api/v1/orgs/{}/projects", org.id)))
@@ -158,7 +152,7 @@ async fn two_concurrent_first_requests_with_one_key_make_one_row() {
     let body: serde_json::Value = second.json().await.unwrap();
     assert_eq!(body["error"], "IDEMPOTENCY_IN_PROGRESS");
 
-    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    holder.release().await;
     let first = first.await.unwrap().unwrap();
     assert_eq!(first.status(), 201);
     let first_body: serde_json::Value = first.json().await.unwrap();

@@ -94,13 +94,7 @@ async fn of_two_concurrent_edits_with_if_match_exactly_one_wins() {
     // Both write at once, each with the ETag it read. A row lock held here
     // makes both pass the handler's own version check and queue at the
     // UPDATE, so it is the statement's guard that must stop the second one.
-    let mut holder = app.admin().await;
-    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
-    sqlx::query("SELECT 1 FROM projects WHERE id = $1 FOR UPDATE")
-        .bind(project.id)
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let holder = app.hold_row("projects", project.id).await;
     let a_input = project_input("Website by A");
     let b_input = project_input("Website by B");
     let writes = async {
@@ -111,7 +105,7 @@ async fn of_two_concurrent_edits_with_if_match_exactly_one_wins() {
     };
     let release = async {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+        holder.release().await;
     };
     let ((a, b), ()) = tokio::join!(writes, release);
     let (winner, loser) = match (a, b) {

@@ -16,6 +16,20 @@ fn code<T: std::fmt::Debug>(
     }
 }
 
+fn named(name: &str) -> OrgInput {
+    OrgInput {
+        name: name.parse().unwrap(),
+        slug: None,
+    }
+}
+
+fn project_named(name: &str) -> ProjectInput {
+    ProjectInput {
+        name: name.parse().unwrap(),
+        slug: None,
+    }
+}
+
 async fn guest(backend: &Backend) -> (backend_client::types::User, Client) {
     let s = backend.client().auth_guest().await.unwrap().into_inner();
     (s.user, backend.client_with_token(&s.access_token))
@@ -239,10 +253,10 @@ async fn a_taken_slug_reveals_only_that_it_is_taken() {
     assert_eq!((still.id, still.name.as_str()), (org.id, "A's secret name"));
 }
 
-/// ETags, preconditions and idempotency keys are no side channel: whatever tag guest B sends for
-/// guest A's organization, project or membership, the answer is the same 404
-/// as for something that does not exist (never 304, never 412 with A's current
-/// ETag), and nothing of A changes.
+/// ETags, preconditions and idempotency keys are no side channel: whatever
+/// tag or key guest B sends for guest A's organization, project or membership,
+/// the answer is the same 404 as for something that does not exist (never 304,
+/// never 412 with A's current ETag, never a replay), and nothing of A changes.
 #[tokio::test]
 async fn etags_and_idempotency_keys_of_tenant_a_reveal_nothing_to_tenant_b() {
     let backend = Backend::start(&[]).await;
@@ -256,26 +270,9 @@ async fn etags_and_idempotency_keys_of_tenant_a_reveal_nothing_to_tenant_b() {
         .unwrap()
         .into_inner()
         .access_token;
-    let org = a
-        .org_create(
-            None,
-            &OrgInput {
-                name: "A".parse().unwrap(),
-                slug: None,
-            },
-        )
-        .await
-        .unwrap()
-        .into_inner();
+    let org = a.org_create(None, &named("A")).await.unwrap().into_inner();
     let project = a
-        .project_create(
-            &org.slug,
-            None,
-            &ProjectInput {
-                name: "A's project".parse().unwrap(),
-                slug: None,
-            },
-        )
+        .project_create(&org.slug, None, &project_named("A's project"))
         .await
         .unwrap()
         .into_inner();
