@@ -6,12 +6,12 @@
 //! their own errors as `Ok(Reply::Err(..))` (see [`crate::reply`]).
 
 use crate::error::ApiError;
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{CursorQuery, JsonBody, PathParams, QueryParams};
 use crate::reply::{ApiResult, Conditional};
 use crate::types::*;
 use dropshot::{
     Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk,
-    HttpResponseUpdatedNoContent, RequestContext,
+    HttpResponseUpdatedNoContent, RequestContext, ResultsPage,
 };
 
 /// A 201 with a `Location` header.
@@ -110,6 +110,19 @@ pub trait BackendApi {
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Org>>>;
 
+    /// List the caller's organizations with a cursor, newest first
+    ///
+    /// The same organizations as `GET /api/v1/orgs`, in pages that do not
+    /// shift when organizations are created or deleted meanwhile: pass
+    /// `next_page` back as `page_token` until it is absent. `limit` 1-100
+    /// (default 100). The generated client walks it as a stream
+    /// (`org_list_v2_stream`).
+    #[endpoint { method = GET, path = "/api/v2/orgs", tags = ["Organizations"] }]
+    async fn org_list_v2(
+        rqctx: RequestContext<Self::Context>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Org>>>;
+
     /// Get an organization by id or slug
     ///
     /// `{org}` is the organization's UUID or its slug. An organization the
@@ -159,6 +172,17 @@ pub trait BackendApi {
         path: PathParams<OrgPath>,
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Member>>>;
+
+    /// List the members of an organization with a cursor, oldest first
+    ///
+    /// As `GET /api/v1/orgs/{org}/members`, in pages that do not shift when
+    /// members come or go meanwhile (`next_page` → `page_token`).
+    #[endpoint { method = GET, path = "/api/v2/orgs/{org}/members", tags = ["Organizations"] }]
+    async fn member_list_v2(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Member>>>;
 
     /// Add a member or change a member's role (owner or admin)
     ///
@@ -210,6 +234,19 @@ pub trait BackendApi {
         path: PathParams<OrgPath>,
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Project>>>;
+
+    /// List an organization's projects with a cursor, newest first
+    ///
+    /// As `GET /api/v1/orgs/{org}/projects`, in pages that do not shift when
+    /// projects are created or deleted meanwhile (`next_page` →
+    /// `page_token`). The generated client walks it as a stream
+    /// (`project_list_v2_stream`).
+    #[endpoint { method = GET, path = "/api/v2/orgs/{org}/projects", tags = ["Projects"] }]
+    async fn project_list_v2(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<OrgPath>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Project>>>;
 
     /// Get a project
     ///

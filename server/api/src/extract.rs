@@ -238,6 +238,43 @@ validated_extractor!(
     Query
 );
 
+/// The query of a cursor page (`/api/v2/` lists). dropshot decodes the page
+/// token while extracting, before the handler runs; a token that does not
+/// decode is kept here as the error, for the handler to return after it has
+/// authenticated the caller, so that a request without a valid bearer token
+/// answers 401 first, as every other bad input does. The OpenAPI metadata is
+/// `Query`'s, with dropshot's pagination extension (the client's streams).
+#[derive(Debug)]
+pub struct CursorQuery(Result<crate::types::CursorParams, ApiError>);
+
+impl CursorQuery {
+    pub fn into_inner(self) -> Result<crate::types::CursorParams, ApiError> {
+        self.0
+    }
+}
+
+#[async_trait::async_trait]
+impl SharedExtractor for CursorQuery {
+    async fn from_request<C: ServerContext>(rqctx: &RequestContext<C>) -> Result<Self, HttpError> {
+        let parsed = <Query<crate::types::CursorParams> as SharedExtractor>::from_request(rqctx)
+            .await
+            .map(Query::into_inner)
+            .map_err(|e| {
+                let field = if e.external_message.contains("limit") {
+                    "limit"
+                } else {
+                    "page_token"
+                };
+                ApiError::validation(field, e.external_message).with_request_id(&rqctx.request_id)
+            });
+        Ok(CursorQuery(parsed))
+    }
+
+    fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
+        <Query<crate::types::CursorParams> as SharedExtractor>::metadata(content_type)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

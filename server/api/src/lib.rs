@@ -18,7 +18,7 @@ pub mod types;
 
 pub use api::{BackendApi, Created, NoStore, Tagged, backend_api_mod};
 pub use error::{ApiError, ClientAction, ErrorCode};
-pub use extract::{JsonBody, PathParams, QueryParams};
+pub use extract::{CursorQuery, JsonBody, PathParams, QueryParams};
 pub use openapi::{openapi_document, openapi_yaml};
 pub use reply::{ApiResult, Conditional, Reply};
 

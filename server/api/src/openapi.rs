@@ -141,7 +141,8 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
             ],
         ]
         .concat(),
-        "org_list" | "member_list" | "project_list" => {
+        "org_list" | "member_list" | "project_list" | "org_list_v2" | "member_list_v2"
+        | "project_list_v2" => {
             vec![ValidationError, Forbidden, OrgNotFound]
         }
         "org_get" => vec![Forbidden, OrgNotFound],

@@ -71,6 +71,9 @@ pub struct JwtKeys {
     pub issuer: String,
     pub audience: String,
     pub ttl_seconds: u64,
+    /// Signs the `/api/v2/` list cursors: derived from the current secret, so
+    /// no second secret to deploy, and never the JWT key itself.
+    cursor_key: aws_lc_rs::hmac::Key,
 }
 
 impl JwtKeys {
@@ -100,7 +103,19 @@ impl JwtKeys {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             ttl_seconds: settings.ttl.as_secs(),
+            cursor_key: {
+                let derived = Sha256::new()
+                    .chain_update(b"backend list cursor key v1\0")
+                    .chain_update(secret)
+                    .finalize();
+                aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &derived)
+            },
         }
+    }
+
+    /// The key of the list cursors (`crate::http::cursor`).
+    pub fn cursor_key(&self) -> &aws_lc_rs::hmac::Key {
+        &self.cursor_key
     }
 
     /// The `kid` new tokens carry.

@@ -2,6 +2,7 @@
 //! one organization's memberships are serialised by an advisory lock so that
 //! concurrent demotions cannot both pass that check.
 
+use super::cursor::Cursors;
 use super::orgs::visible;
 use super::precondition::{self, tagged};
 use super::{db_error, page, session};
@@ -9,7 +10,7 @@ use crate::context::AppState;
 use crate::repo;
 use backend_api::types::*;
 use backend_api::{ApiError, ErrorCode, Tagged};
-use dropshot::{HttpResponseDeleted, HttpResponseOk, RequestContext};
+use dropshot::{HttpResponseDeleted, HttpResponseOk, RequestContext, ResultsPage};
 
 fn user_not_found(user: uuid::Uuid) -> ApiError {
     ApiError::new(ErrorCode::UserNotFound, format!("User {user} not found"))
@@ -35,6 +36,30 @@ pub async fn list(
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+/// `GET /api/v2/orgs/{org}/members`: a keyset page of one organization's
+/// members.
+pub async fn list_v2(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    params: Result<CursorParams, ApiError>,
+) -> Result<HttpResponseOk<ResultsPage<Member>>, ApiError> {
+    let (identity, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    let cursors = Cursors::new(
+        rqctx.context().jwt.cursor_key(),
+        format!("members:{}", org.id),
+        identity.user_id,
+    );
+    let (limit, after) = cursors.request(rqctx, &params?)?;
+    let rows = repo::members::page_after(tx.conn(), org.id, after, i64::from(limit) + 1)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    cursors
+        .page(rows, limit, |m| (m.created_at, m.user_id))
+        .map(HttpResponseOk)
 }
 
 /// Takes the organization's membership lock, then reads the caller's role

@@ -4,6 +4,7 @@
 mod auth;
 mod client_address;
 mod configs;
+mod cursor;
 mod db_error;
 mod docs;
 mod health;
@@ -18,12 +19,12 @@ mod session;
 use crate::context::AppState;
 use backend_api::types::*;
 use backend_api::{
-    ApiError, ApiResult, BackendApi, Conditional, Created, JsonBody, NoStore, PathParams,
-    QueryParams, Reply, Tagged,
+    ApiError, ApiResult, BackendApi, Conditional, Created, CursorQuery, JsonBody, NoStore,
+    PathParams, QueryParams, Reply, Tagged,
 };
 use dropshot::{
     Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
-    HttpResponseUpdatedNoContent, RequestContext,
+    HttpResponseUpdatedNoContent, RequestContext, ResultsPage,
 };
 
 pub use db_error::db_error;
@@ -143,6 +144,31 @@ impl BackendApi for ServerImpl {
         query: QueryParams<PageParams>,
     ) -> ApiResult<HttpResponseOk<Page<Org>>> {
         run(&rqctx, orgs::list(&rqctx, query.into_inner())).await
+    }
+
+    async fn org_list_v2(
+        rqctx: RequestContext<AppState>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Org>>> {
+        run(&rqctx, orgs::list_v2(&rqctx, query.into_inner())).await
+    }
+
+    async fn member_list_v2(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<OrgPath>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Member>>> {
+        let handler = members::list_v2(&rqctx, path.into_inner(), query.into_inner());
+        run(&rqctx, handler).await
+    }
+
+    async fn project_list_v2(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<OrgPath>,
+        query: CursorQuery,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<Project>>> {
+        let handler = projects::list_v2(&rqctx, path.into_inner(), query.into_inner());
+        run(&rqctx, handler).await
     }
 
     async fn org_get(

@@ -1,5 +1,6 @@
 //! Organizations. Role checks happen here; RLS enforces them again.
 
+use super::cursor::Cursors;
 use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
@@ -11,6 +12,7 @@ use backend_api::types::*;
 use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
     HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
+    ResultsPage,
 };
 use uuid::Uuid;
 
@@ -112,6 +114,27 @@ pub async fn list(
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+/// `GET /api/v2/orgs`: a keyset page of the caller's organizations.
+pub async fn list_v2(
+    rqctx: &RequestContext<AppState>,
+    params: Result<CursorParams, ApiError>,
+) -> Result<HttpResponseOk<ResultsPage<Org>>, ApiError> {
+    let (identity, mut tx) = session::begin(rqctx).await?;
+    let cursors = Cursors::new(
+        rqctx.context().jwt.cursor_key(),
+        "orgs".to_owned(),
+        identity.user_id,
+    );
+    let (limit, after) = cursors.request(rqctx, &params?)?;
+    let rows = repo::orgs::page_after(tx.conn(), after, i64::from(limit) + 1)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    cursors
+        .page(rows, limit, |o| (o.created_at, o.id))
+        .map(HttpResponseOk)
 }
 
 /// The hot read path: one PostgreSQL round trip (see `repo::orgs::read_as`)

@@ -1,5 +1,6 @@
 //! Projects of an organization.
 
+use super::cursor::Cursors;
 use super::idempotency::Idempotency;
 use super::orgs::{require_manager, slug_or_derived, visible};
 use super::precondition::{self, conditional, tagged};
@@ -12,6 +13,7 @@ use backend_api::types::*;
 use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
     HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext,
+    ResultsPage,
 };
 use uuid::Uuid;
 
@@ -97,6 +99,31 @@ pub async fn list(
     )
     .await
     .map(HttpResponseOk)
+}
+
+/// `GET /api/v2/orgs/{org}/projects`: a keyset page of one organization's
+/// projects. The cursor names the organization by id, so its slug and id walk
+/// the same list.
+pub async fn list_v2(
+    rqctx: &RequestContext<AppState>,
+    path: OrgPath,
+    params: Result<CursorParams, ApiError>,
+) -> Result<HttpResponseOk<ResultsPage<Project>>, ApiError> {
+    let (identity, mut tx) = session::begin(rqctx).await?;
+    let org = visible(&mut tx, &path.org).await?;
+    let cursors = Cursors::new(
+        rqctx.context().jwt.cursor_key(),
+        format!("projects:{}", org.id),
+        identity.user_id,
+    );
+    let (limit, after) = cursors.request(rqctx, &params?)?;
+    let rows = repo::projects::page_after(tx.conn(), org.id, after, i64::from(limit) + 1)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    cursors
+        .page(rows, limit, |p| (p.created_at, p.id))
+        .map(HttpResponseOk)
 }
 
 pub async fn get(

@@ -114,6 +114,31 @@ pub async fn count_owners(conn: &mut PgConnection, org: Uuid) -> Result<i64, sql
         .await
 }
 
+/// Up to `limit` members of `org` after `after` (the membership time and user
+/// id of the previous page's last row), oldest first: a keyset page.
+pub async fn page_after(
+    conn: &mut PgConnection,
+    org: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Member>, sqlx::Error> {
+    let (at, id) = after.unzip();
+    sqlx::query_as::<_, MemberRow>(concat!(
+        member_select!(),
+        " WHERE m.org_id = $1 AND ($2::timestamptz IS NULL OR (m.created_at, m.user_id) > ($2, $3))",
+        " ORDER BY m.created_at, m.user_id LIMIT $4"
+    ))
+    .bind(org)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(MemberRow::into_api)
+    .collect()
+}
+
 pub async fn list(
     conn: &mut PgConnection,
     org: Uuid,

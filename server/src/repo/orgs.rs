@@ -185,6 +185,29 @@ pub async fn list(
     ))
 }
 
+/// Up to `limit` of the caller's organizations after `after` (the sort time
+/// and id of the previous page's last row), newest first: a keyset page.
+pub async fn page_after(
+    conn: &mut PgConnection,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Org>, sqlx::Error> {
+    let (at, id) = after.unzip();
+    sqlx::query_as::<_, OrgRow>(concat!(
+        org_select!(),
+        " WHERE ($1::timestamptz IS NULL OR (o.created_at, o.id) < ($1, $2))",
+        " ORDER BY o.created_at DESC, o.id DESC LIMIT $3"
+    ))
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(OrgRow::into_api)
+    .collect()
+}
+
 /// Renames; with `expected`, only that version (a concurrent change that
 /// commits first makes the guard fail: PostgreSQL re-checks it on the new row).
 pub async fn update(

@@ -162,6 +162,31 @@ pub async fn page_as(
     Ok((user_exists, Some((projects, total))))
 }
 
+/// Up to `limit` projects of `org` after `after` (the sort time and id of the
+/// previous page's last row), newest first: a keyset page.
+pub async fn page_after(
+    conn: &mut PgConnection,
+    org: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Project>, sqlx::Error> {
+    let (at, id) = after.unzip();
+    sqlx::query_as::<_, ProjectRow>(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects WHERE org_id = $1",
+        " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))",
+        " ORDER BY created_at DESC, id DESC LIMIT $4"
+    ))
+    .bind(org)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+    .map(|rows| rows.into_iter().map(Project::from).collect())
+}
+
 /// Renames; with `expected`, only that version (a concurrent change that
 /// commits first makes the guard fail: PostgreSQL re-checks it on the new row).
 pub async fn update(

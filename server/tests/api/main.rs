@@ -9,6 +9,7 @@ mod catalog;
 mod chart;
 mod configs;
 mod contract;
+mod cursors;
 mod errors;
 mod fairness;
 mod health;

@@ -30,4 +30,8 @@ async fn the_client_quickstart_example_runs_against_a_server() {
         stdout.contains("as expected, the slug is taken: ORG_SLUG_CONFLICT"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("walked 3 projects: Third project, Second project, First project"),
+        "{stdout}"
+    );
 }

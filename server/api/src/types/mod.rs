@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod configs;
+pub mod cursor;
 pub mod docs;
 pub mod health;
 pub mod orgs;
@@ -11,6 +12,7 @@ pub mod projects;
 
 pub use auth::*;
 pub use configs::*;
+pub use cursor::*;
 pub use docs::*;
 pub use health::*;
 pub use orgs::*;
