@@ -17,6 +17,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# Each step says when it starts, so a slow CI run shows where the time went.
+started=$(date +%s)
+step() { echo "== $1 (at $(( $(date +%s) - started )) s)"; }
+
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
@@ -24,7 +28,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 psql "$DATABASE_URL" -qAt -c "SELECT format('DROP DATABASE %I WITH (FORCE);', datname) \
     FROM pg_database WHERE datname LIKE 'backend\_test\_%'" | psql "$DATABASE_URL" -q >/dev/null
 
-echo "== Rust tests under coverage (cargo-tarpaulin; report in target/coverage/)"
+step "Rust tests under coverage (cargo-tarpaulin; report in target/coverage/)"
 bash scripts/coverage.sh
 
 # Every later step drives the same instrumented build, so CI compiles the
@@ -38,22 +42,22 @@ profiles=$(mktemp -d)
 trap 'rm -rf "$profiles"' EXIT
 export LLVM_PROFILE_FILE="$profiles/%p-%m.profraw"
 
-echo "== Documentation examples (cargo test --doc)"
+step "Documentation examples (cargo test --doc)"
 coverage_cargo test --workspace --locked --doc --quiet
-echo "== OpenAPI document (openapi-spec-validator)"
+step "OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
-echo "== Conformance fuzzing (schemathesis against a spawned server)"
+step "Conformance fuzzing (schemathesis against a spawned server)"
 bash scripts/run-conformance.sh
-echo "== Postman: generated collection drift, newman flow against a spawned server"
+step "Postman: generated collection drift, newman flow against a spawned server"
 bash scripts/postman/check.sh
-echo "== Deployment artifacts (offline validation)"
+step "Deployment artifacts (offline validation)"
 bash scripts/validate-deploy.sh
-echo "== Deployment checks fail on broken input"
+step "Deployment checks fail on broken input"
 bash scripts/validate_deploy/test_negative.sh
-echo "== Monitoring: promtool rule tests, dashboard queries against a real Prometheus"
+step "Monitoring: promtool rule tests, dashboard queries against a real Prometheus"
 bash scripts/monitoring/check.sh
-echo "== Delivery workflows and Renovate config (actionlint, renovate-config-validator)"
+step "Delivery workflows and Renovate config (actionlint, renovate-config-validator)"
 bash scripts/validate-workflows.sh
 bash scripts/validate_workflows/test_negative.sh
-echo "== Phase 2 report: every command in docs/roadmap/Phase-2.md works"
+step "Phase 2 report: every command in docs/roadmap/Phase-2.md works"
 RUSTFLAGS="$(tarpaulin_rustflags)" CARGO_TARGET_DIR="$COVERAGE_TARGET_DIR" python3 scripts/roadmap/phase2.py --check
