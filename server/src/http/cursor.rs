@@ -32,11 +32,12 @@ struct Payload {
 /// The position a page continues after: the last row's sort time and id.
 pub type Position = (DateTime<Utc>, uuid::Uuid);
 
-/// Cursors of one list for one caller.
+/// Cursors of one list for one caller, and the page the request asked for.
 pub struct Cursors<'a> {
     key: &'a aws_lc_rs::hmac::Key,
     list: String,
     caller: String,
+    limit: u32,
 }
 
 fn invalid() -> ApiError {
@@ -47,11 +48,12 @@ fn invalid() -> ApiError {
 }
 
 impl<'a> Cursors<'a> {
-    pub fn new(key: &'a aws_lc_rs::hmac::Key, list: String, caller: uuid::Uuid) -> Cursors<'a> {
+    fn new(key: &'a aws_lc_rs::hmac::Key, list: String, caller: uuid::Uuid) -> Cursors<'a> {
         Cursors {
             key,
             list,
             caller: caller.to_string(),
+            limit: MAX_LIMIT,
         }
     }
 
@@ -85,49 +87,55 @@ impl<'a> Cursors<'a> {
         Ok((p.t, p.i.parse().map_err(|_| invalid())?))
     }
 
-    /// The page size and where the page starts (`None`: the first page).
+    /// Reads a page request of `list` by `caller`: its cursors, and where the
+    /// page starts (`None`: the first page). The key is the server's cursor
+    /// key (`JwtKeys::cursor_key`).
     pub fn request(
-        &self,
-        rqctx: &dropshot::RequestContext<crate::context::AppState>,
+        rqctx: &'a dropshot::RequestContext<crate::context::AppState>,
+        list: String,
+        caller: uuid::Uuid,
         params: &CursorParams,
-    ) -> Result<(u32, Option<Position>), ApiError> {
-        let limit = rqctx
+    ) -> Result<(Cursors<'a>, Option<Position>), ApiError> {
+        let mut cursors = Cursors::new(rqctx.context().jwt.cursor_key(), list, caller);
+        cursors.limit = rqctx
             .page_limit(params)
             .map_err(backend_api::extract::untag)?
             .get()
             .min(MAX_LIMIT);
         let after = match &params.page {
             WhichPage::First(_) => None,
-            WhichPage::Next(cursor) => Some(self.open(cursor)?),
+            WhichPage::Next(cursor) => Some(cursors.open(cursor)?),
         };
-        Ok((limit, after))
+        Ok((cursors, after))
     }
 
-    /// The answer for `rows`, fetched with `limit + 1`: the extra row only
-    /// says that there is a next page, whose cursor is the last row shown.
+    /// How many rows to fetch: one more than the page shows, which only says
+    /// whether there is a next page.
+    pub fn fetch(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    /// The answer for the rows fetched; the next page's cursor is the
+    /// position of the last row shown.
     pub fn page<T: Serialize>(
         &self,
         mut rows: Vec<T>,
-        limit: u32,
         position: impl Fn(&T) -> Position,
     ) -> Result<ResultsPage<T>, ApiError> {
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let next_page = match (more, rows.last()) {
-            (true, Some(last)) => Some(self.sign(position(last))?),
-            _ => None,
-        };
-        // dropshot wraps the selector in its own page token.
-        let mut page = ResultsPage::new(rows, &dropshot::EmptyScanParams {}, |_, _| {
-            next_page.clone().unwrap_or(Cursor {
-                cursor: String::new(),
-            })
-        })
-        .map_err(|e| ApiError::internal(e.internal_message))?;
-        if next_page.is_none() {
-            page.next_page = None;
+        let more = rows.len() > self.limit as usize;
+        rows.truncate(self.limit as usize);
+        match rows.last() {
+            Some(last) if more => {
+                let next = self.sign(position(last))?;
+                // dropshot wraps the selector in its own page token.
+                ResultsPage::new(rows, &dropshot::EmptyScanParams {}, |_, _| next.clone())
+                    .map_err(|e| ApiError::internal(e.internal_message))
+            }
+            _ => Ok(ResultsPage {
+                items: rows,
+                next_page: None,
+            }),
         }
-        Ok(page)
     }
 }
 

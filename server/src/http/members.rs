@@ -47,18 +47,14 @@ pub async fn list_v2(
 ) -> Result<HttpResponseOk<ResultsPage<Member>>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
-    let cursors = Cursors::new(
-        rqctx.context().jwt.cursor_key(),
-        format!("members:{}", org.id),
-        identity.user_id,
-    );
-    let (limit, after) = cursors.request(rqctx, &params?)?;
-    let rows = repo::members::page_after(tx.conn(), org.id, after, i64::from(limit) + 1)
+    let list = format!("members:{}", org.id);
+    let (cursors, after) = Cursors::request(rqctx, list, identity.user_id, &params?)?;
+    let rows = repo::members::page_after(tx.conn(), org.id, after, cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     cursors
-        .page(rows, limit, |m| (m.created_at, m.user_id))
+        .page(rows, |m| (m.created_at, m.user_id))
         .map(HttpResponseOk)
 }
 

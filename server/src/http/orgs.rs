@@ -122,18 +122,13 @@ pub async fn list_v2(
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Org>>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
-    let cursors = Cursors::new(
-        rqctx.context().jwt.cursor_key(),
-        "orgs".to_owned(),
-        identity.user_id,
-    );
-    let (limit, after) = cursors.request(rqctx, &params?)?;
-    let rows = repo::orgs::page_after(tx.conn(), after, i64::from(limit) + 1)
+    let (cursors, after) = Cursors::request(rqctx, "orgs".to_owned(), identity.user_id, &params?)?;
+    let rows = repo::orgs::page_after(tx.conn(), after, cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     cursors
-        .page(rows, limit, |o| (o.created_at, o.id))
+        .page(rows, |o| (o.created_at, o.id))
         .map(HttpResponseOk)
 }
 
@@ -158,26 +153,6 @@ pub async fn get(
     ))
 }
 
-/// After a guarded statement changed nothing: 412 if the version moved (the
-/// caller still sees the organization), else `otherwise`.
-async fn moved_or(
-    tx: &mut TenantTx,
-    id: Uuid,
-    expected: Option<i64>,
-    otherwise: ApiError,
-) -> ApiError {
-    if expected.is_some() {
-        match repo::orgs::version(tx.conn(), id).await {
-            Ok(Some(current)) if Some(current) != expected => {
-                return ApiError::precondition_failed(current);
-            }
-            Err(e) => return db_error(e),
-            _ => {}
-        }
-    }
-    otherwise
-}
-
 pub async fn update(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
@@ -200,7 +175,8 @@ pub async fn update(
     {
         let forbidden =
             ApiError::forbidden("requires the owner or admin role in this organization");
-        return Err(moved_or(&mut tx, org.id, expected, forbidden).await);
+        let current = repo::orgs::version(tx.conn(), org.id);
+        return Err(precondition::moved_or(expected, current, forbidden).await);
     }
     let updated = repo::orgs::find(tx.conn(), &OrgKey::Id(org.id))
         .await
@@ -228,7 +204,8 @@ pub async fn delete(
         .map_err(db_error)?
     {
         let forbidden = ApiError::forbidden("only an owner may delete the organization");
-        return Err(moved_or(&mut tx, org.id, expected, forbidden).await);
+        let current = repo::orgs::version(tx.conn(), org.id);
+        return Err(precondition::moved_or(expected, current, forbidden).await);
     }
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseDeleted())

@@ -25,6 +25,25 @@ pub fn guard(if_match: Option<&str>, current: i64) -> Result<Option<i64>, ApiErr
     }
 }
 
+/// The answer when a statement guarded by `expected` changed nothing: 412 if
+/// the resource's version (read by `current`, awaited only when there was a
+/// condition) has moved, else `otherwise` (the caller may not change it, or it
+/// is gone).
+pub async fn moved_or(
+    expected: Option<i64>,
+    current: impl std::future::Future<Output = Result<Option<i64>, sqlx::Error>>,
+    otherwise: ApiError,
+) -> ApiError {
+    if expected.is_none() {
+        return otherwise;
+    }
+    match current.await {
+        Ok(Some(now)) if Some(now) != expected => ApiError::precondition_failed(now),
+        Ok(_) => otherwise,
+        Err(e) => super::db_error(e),
+    }
+}
+
 /// Does `If-None-Match` name the current version? Weak comparison (RFC 9110,
 /// 13.1.2): `W/"3"` matches `"3"`; `*` matches anything that exists. Entries
 /// this API never issues simply do not match.

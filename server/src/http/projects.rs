@@ -111,18 +111,14 @@ pub async fn list_v2(
 ) -> Result<HttpResponseOk<ResultsPage<Project>>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
-    let cursors = Cursors::new(
-        rqctx.context().jwt.cursor_key(),
-        format!("projects:{}", org.id),
-        identity.user_id,
-    );
-    let (limit, after) = cursors.request(rqctx, &params?)?;
-    let rows = repo::projects::page_after(tx.conn(), org.id, after, i64::from(limit) + 1)
+    let list = format!("projects:{}", org.id);
+    let (cursors, after) = Cursors::request(rqctx, list, identity.user_id, &params?)?;
+    let rows = repo::projects::page_after(tx.conn(), org.id, after, cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     cursors
-        .page(rows, limit, |p| (p.created_at, p.id))
+        .page(rows, |p| (p.created_at, p.id))
         .map(HttpResponseOk)
 }
 
@@ -139,21 +135,6 @@ pub async fn get(
         project.version,
         project,
     ))
-}
-
-/// After a guarded statement changed nothing: 412 if the version moved (the
-/// caller still sees the project), else 404.
-async fn moved_or_gone(tx: &mut TenantTx, id: Uuid, expected: Option<i64>) -> ApiError {
-    if expected.is_some() {
-        match repo::projects::version(tx.conn(), id).await {
-            Ok(Some(current)) if Some(current) != expected => {
-                return ApiError::precondition_failed(current);
-            }
-            Err(e) => return db_error(e),
-            _ => {}
-        }
-    }
-    not_found(id)
 }
 
 pub async fn update(
@@ -176,7 +157,8 @@ pub async fn update(
         .await
         .map_err(db_error)?
     else {
-        return Err(moved_or_gone(&mut tx, project.id, expected).await);
+        let current = repo::projects::version(tx.conn(), project.id);
+        return Err(precondition::moved_or(expected, current, not_found(project.id)).await);
     };
     tx.commit().await.map_err(db_error)?;
     Ok(tagged(updated.version, updated))
@@ -195,7 +177,8 @@ pub async fn delete(
         .await
         .map_err(db_error)?
     {
-        return Err(moved_or_gone(&mut tx, project.id, expected).await);
+        let current = repo::projects::version(tx.conn(), project.id);
+        return Err(precondition::moved_or(expected, current, not_found(project.id)).await);
     }
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseDeleted())
