@@ -336,6 +336,33 @@ pub trait BackendApi {
         query: QueryParams<ConfigListQuery>,
     ) -> ApiResult<HttpResponseOk<Page<ConfigChange>>>;
 
+    /// List the configuration of a service with a cursor (admin token)
+    ///
+    /// The same entries as `GET /api/v1/configs`, ordered by key, in pages
+    /// that do not shift when keys are created meanwhile: pass `next_page`
+    /// back as `page_token` until it is absent (the page token keeps the
+    /// service of the first page). `limit` 1-100 (default 100). The generated
+    /// client walks it as a stream (`config_list_v2_stream`).
+    #[endpoint { method = GET, path = "/api/v2/configs", tags = ["Configs"] }]
+    async fn config_list_v2(
+        rqctx: RequestContext<Self::Context>,
+        query: CursorQuery<ConfigScan>,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<ConfigEntry>>>;
+
+    /// The audit history of a configuration entry with a cursor, newest first (admin token)
+    ///
+    /// The same rows as `GET /api/v1/configs/{key}/history`, in pages that do
+    /// not shift when the key is written meanwhile (newer writes than the
+    /// first page are not part of the walk). `limit` 1-100 (default 100);
+    /// the page token keeps the service of the first page. The generated
+    /// client walks it as a stream (`config_history_v2_stream`).
+    #[endpoint { method = GET, path = "/api/v2/configs/{key}/history", tags = ["Configs"] }]
+    async fn config_history_v2(
+        rqctx: RequestContext<Self::Context>,
+        path: PathParams<ConfigPath>,
+        query: CursorQuery<ConfigScan>,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<ConfigChange>>>;
+
     /// This replica's in-memory configuration (admin token)
     ///
     /// What the answering replica uses right now, with the time of the last

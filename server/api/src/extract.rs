@@ -245,33 +245,37 @@ validated_extractor!(
 /// answers 401 first, as every other bad input does. The OpenAPI metadata is
 /// `Query`'s, with dropshot's pagination extension (the client's streams).
 #[derive(Debug)]
-pub struct CursorQuery(Result<crate::types::CursorParams, ApiError>);
+pub struct CursorQuery<S: DeserializeOwned + std::fmt::Debug = dropshot::EmptyScanParams>(
+    Result<crate::types::CursorParams<S>, ApiError>,
+);
 
-impl CursorQuery {
-    pub fn into_inner(self) -> Result<crate::types::CursorParams, ApiError> {
+impl<S: DeserializeOwned + std::fmt::Debug> CursorQuery<S> {
+    pub fn into_inner(self) -> Result<crate::types::CursorParams<S>, ApiError> {
         self.0
     }
 }
 
 #[async_trait::async_trait]
-impl SharedExtractor for CursorQuery {
+impl<S> SharedExtractor for CursorQuery<S>
+where
+    S: JsonSchema + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+{
     async fn from_request<C: ServerContext>(rqctx: &RequestContext<C>) -> Result<Self, HttpError> {
-        let parsed = <Query<crate::types::CursorParams> as SharedExtractor>::from_request(rqctx)
+        let parsed = <Query<crate::types::CursorParams<S>> as SharedExtractor>::from_request(rqctx)
             .await
             .map(Query::into_inner)
             .map_err(|e| {
-                let field = if e.external_message.contains("limit") {
-                    "limit"
-                } else {
-                    "page_token"
-                };
+                let field = ["limit", "service"]
+                    .into_iter()
+                    .find(|f| e.external_message.contains(f))
+                    .unwrap_or("page_token");
                 ApiError::validation(field, e.external_message).with_request_id(&rqctx.request_id)
             });
         Ok(CursorQuery(parsed))
     }
 
     fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {
-        <Query<crate::types::CursorParams> as SharedExtractor>::metadata(content_type)
+        <Query<crate::types::CursorParams<S>> as SharedExtractor>::metadata(content_type)
     }
 }
 

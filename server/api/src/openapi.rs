@@ -202,8 +202,8 @@ fn error_codes(operation: &str) -> Vec<ErrorCode> {
             ],
         ]
         .concat(),
-        "config_list" => vec![ValidationError, Forbidden],
-        "config_get" | "config_history" => {
+        "config_list" | "config_list_v2" => vec![ValidationError, Forbidden],
+        "config_get" | "config_history" | "config_history_v2" => {
             vec![ValidationError, InvalidConfigKey, Forbidden, ConfigNotFound]
         }
         "config_put" => [

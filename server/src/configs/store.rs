@@ -81,6 +81,30 @@ pub async fn list(
     Ok((rows.into_iter().map(ConfigEntry::from).collect(), total))
 }
 
+/// One cursor page of a service's entries in key order, after the key
+/// `after` (exclusive). Keys are never deleted, and one created meanwhile
+/// either sorts after the page (and comes later) or before it (and is not
+/// part of the walk); no key shifts another.
+pub async fn page_after(
+    pool: &PgPool,
+    service: &str,
+    after: Option<&str>,
+    fetch: i64,
+) -> Result<Vec<ConfigEntry>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, Row>(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM service_configs WHERE service_name = $1 AND ($2::text IS NULL OR config_key > $2) \
+         ORDER BY config_key LIMIT $3"
+    ))
+    .bind(service)
+    .bind(after)
+    .bind(fetch)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ConfigEntry::from).collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct ChangeRow {
     version: i64,
@@ -91,6 +115,27 @@ struct ChangeRow {
     reason: Option<String>,
 }
 
+impl From<ChangeRow> for ConfigChange {
+    fn from(r: ChangeRow) -> ConfigChange {
+        ConfigChange {
+            version: r.version,
+            old_value: r.old_value,
+            new_value: r.new_value,
+            changed_by: r.changed_by,
+            changed_at: r.changed_at,
+            reason: r.reason,
+        }
+    }
+}
+
+async fn config_id(pool: &PgPool, service: &str, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM service_configs WHERE service_name = $1 AND config_key = $2")
+        .bind(service)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+}
+
 /// A key's history, newest first; `None` if the key does not exist.
 pub async fn history(
     pool: &PgPool,
@@ -99,43 +144,51 @@ pub async fn history(
     limit: u32,
     offset: u32,
 ) -> Result<Option<(Vec<ConfigChange>, i64)>, sqlx::Error> {
-    let Some(entry) = sqlx::query_as::<_, Row>(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM service_configs WHERE service_name = $1 AND config_key = $2"
-    ))
-    .bind(service)
-    .bind(key)
-    .fetch_optional(pool)
-    .await?
-    else {
+    let Some(id) = config_id(pool, service, key).await? else {
         return Ok(None);
     };
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM config_history WHERE config_id = $1")
-        .bind(entry.id)
+        .bind(id)
         .fetch_one(pool)
         .await?;
     let rows = sqlx::query_as::<_, ChangeRow>(
         "SELECT version, old_value, new_value, changed_by, changed_at, reason FROM config_history \
          WHERE config_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3",
     )
-    .bind(entry.id)
+    .bind(id)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
     .fetch_all(pool)
     .await?;
-    let changes = rows
-        .into_iter()
-        .map(|r| ConfigChange {
-            version: r.version,
-            old_value: r.old_value,
-            new_value: r.new_value,
-            changed_by: r.changed_by,
-            changed_at: r.changed_at,
-            reason: r.reason,
-        })
-        .collect();
-    Ok(Some((changes, total)))
+    Ok(Some((
+        rows.into_iter().map(ConfigChange::from).collect(),
+        total,
+    )))
+}
+
+/// One cursor page of a key's history, newest first, before the version
+/// `before` (exclusive); `None` if the key does not exist. Writes during a
+/// walk add newer versions only, which sort before its first page.
+pub async fn history_before(
+    pool: &PgPool,
+    service: &str,
+    key: &str,
+    before: Option<i64>,
+    fetch: i64,
+) -> Result<Option<Vec<ConfigChange>>, sqlx::Error> {
+    let Some(id) = config_id(pool, service, key).await? else {
+        return Ok(None);
+    };
+    let rows = sqlx::query_as::<_, ChangeRow>(
+        "SELECT version, old_value, new_value, changed_by, changed_at, reason FROM config_history \
+         WHERE config_id = $1 AND ($2::bigint IS NULL OR version < $2) ORDER BY version DESC LIMIT $3",
+    )
+    .bind(id)
+    .bind(before)
+    .bind(fetch)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(rows.into_iter().map(ConfigChange::from).collect()))
 }
 
 /// A write request.

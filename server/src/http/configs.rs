@@ -4,6 +4,7 @@
 //! (docs/architecture/tenancy.md). Every write is announced to all replicas
 //! after it commits.
 
+use super::cursor::{Cursors, Start};
 use super::{db_error, page};
 use crate::auth::{self, Identity};
 use crate::configs::store::{self, Put, PutOutcome};
@@ -11,7 +12,7 @@ use crate::configs::{Source, rules, watcher};
 use crate::context::AppState;
 use backend_api::types::*;
 use backend_api::{ApiError, ErrorCode, Tagged};
-use dropshot::{HttpResponseOk, RequestContext};
+use dropshot::{HttpResponseOk, RequestContext, ResultsPage};
 
 fn not_found(service: &str, key: &str) -> ApiError {
     ApiError::new(
@@ -79,6 +80,64 @@ pub async fn history(
         .map_err(db_error)?
         .ok_or_else(|| not_found(&service, &path.key))?;
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
+}
+
+/// The cursor page of a service's entries. The first page's query names the
+/// service; later pages keep the one their cursor names.
+pub async fn list_v2(
+    rqctx: &RequestContext<AppState>,
+    params: Result<CursorParams<ConfigScan>, ApiError>,
+) -> Result<HttpResponseOk<ResultsPage<ConfigEntry>>, ApiError> {
+    let identity = admin(rqctx).await?;
+    let params = params?;
+    let (cursors, start) =
+        Cursors::request(rqctx, "configs".to_owned(), &identity.subject, &params)?;
+    let (service, after) = match start {
+        Start::First(scan) => (rules::service(scan.service.as_deref())?, None),
+        Start::After((service, key)) => (service, Some::<String>(key)),
+    };
+    let rows = store::page_after(
+        &rqctx.context().pool,
+        &service,
+        after.as_deref(),
+        cursors.fetch(),
+    )
+    .await
+    .map_err(db_error)?;
+    cursors
+        .page(rows, |e| (e.service.clone(), e.key.clone()))
+        .map(HttpResponseOk)
+}
+
+/// The cursor page of a key's history, newest first; the service as in
+/// [`list_v2`].
+pub async fn history_v2(
+    rqctx: &RequestContext<AppState>,
+    path: ConfigPath,
+    params: Result<CursorParams<ConfigScan>, ApiError>,
+) -> Result<HttpResponseOk<ResultsPage<ConfigChange>>, ApiError> {
+    let identity = admin(rqctx).await?;
+    let params = params?;
+    rules::key(&path.key)?;
+    let list = format!("config-history:{}", path.key);
+    let (cursors, start) = Cursors::request(rqctx, list, &identity.subject, &params)?;
+    let (service, before) = match start {
+        Start::First(scan) => (rules::service(scan.service.as_deref())?, None),
+        Start::After((service, version)) => (service, Some::<i64>(version)),
+    };
+    let rows = store::history_before(
+        &rqctx.context().pool,
+        &service,
+        &path.key,
+        before,
+        cursors.fetch(),
+    )
+    .await
+    .map_err(db_error)?
+    .ok_or_else(|| not_found(&service, &path.key))?;
+    cursors
+        .page(rows, |c| (service.clone(), c.version))
+        .map(HttpResponseOk)
 }
 
 pub async fn put(

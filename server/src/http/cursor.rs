@@ -2,7 +2,8 @@
 //!
 //! A cursor is `base64url(payload) "." base64url(HMAC-SHA256(payload))`; the
 //! payload names the list, the caller and the last row of the page (its sort
-//! time and id). Opening checks the signature first, then that list and caller
+//! key and id, and whatever else the list keeps across pages, such as a
+//! config list's service). Opening checks the signature first, then that list and caller
 //! are this request's: a cursor cannot be forged, moved to another list, or
 //! replayed by another user. A JWT key rotation invalidates open cursors
 //! (their key derives from it); the client starts its walk again.
@@ -11,26 +12,41 @@ use backend_api::ApiError;
 use backend_api::types::{Cursor, CursorParams};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
 use dropshot::{ResultsPage, WhichPage};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The most rows one page may ask for (dropshot's default page size too).
 const MAX_LIMIT: u32 = 100;
 
 #[derive(Serialize, Deserialize)]
-struct Payload {
-    /// The list: `orgs`, `projects:<org id>`, `members:<org id>`.
+struct Payload<P> {
+    /// The list: `orgs`, `projects:<org id>`, `members:<org id>`, `configs`,
+    /// `config-history:<key>`.
     l: String,
-    /// The caller.
+    /// The caller: a user id, or an admin token's subject.
     u: String,
-    /// Sort time and id of the last row returned.
-    t: DateTime<Utc>,
-    i: String,
+    /// Where the page ended: the last row's sort key, with the list's state.
+    p: P,
 }
 
-/// The position a page continues after: the last row's sort time and id.
-pub type Position = (DateTime<Utc>, uuid::Uuid);
+/// Where a requested page starts.
+pub enum Start<'p, S, P> {
+    /// The first page, with the query's parameters of the list.
+    First(&'p S),
+    /// After the position a cursor names.
+    After(P),
+}
+
+impl<S, P> Start<'_, S, P> {
+    /// The position to continue after; `None` on the first page.
+    pub fn after(self) -> Option<P> {
+        match self {
+            Start::First(_) => None,
+            Start::After(p) => Some(p),
+        }
+    }
+}
 
 /// Cursors of one list for one caller, and the page the request asked for.
 pub struct Cursors<'a> {
@@ -48,21 +64,20 @@ fn invalid() -> ApiError {
 }
 
 impl<'a> Cursors<'a> {
-    fn new(key: &'a aws_lc_rs::hmac::Key, list: String, caller: uuid::Uuid) -> Cursors<'a> {
+    fn new(key: &'a aws_lc_rs::hmac::Key, list: String, caller: String) -> Cursors<'a> {
         Cursors {
             key,
             list,
-            caller: caller.to_string(),
+            caller,
             limit: MAX_LIMIT,
         }
     }
 
-    fn sign(&self, (t, id): Position) -> Result<Cursor, ApiError> {
+    fn sign<P: Serialize>(&self, position: P) -> Result<Cursor, ApiError> {
         let payload = serde_json::to_vec(&Payload {
             l: self.list.clone(),
             u: self.caller.clone(),
-            t,
-            i: id.to_string(),
+            p: position,
         })
         .map_err(ApiError::internal)?;
         let tag = aws_lc_rs::hmac::sign(self.key, &payload);
@@ -75,38 +90,39 @@ impl<'a> Cursors<'a> {
         })
     }
 
-    fn open(&self, cursor: &Cursor) -> Result<Position, ApiError> {
+    fn open<P: DeserializeOwned>(&self, cursor: &Cursor) -> Result<P, ApiError> {
         let (payload, tag) = cursor.cursor.split_once('.').ok_or_else(invalid)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
         aws_lc_rs::hmac::verify(self.key, &payload, &tag).map_err(|_| invalid())?;
-        let p: Payload = serde_json::from_slice(&payload).map_err(|_| invalid())?;
+        let p: Payload<P> = serde_json::from_slice(&payload).map_err(|_| invalid())?;
         if p.l != self.list || p.u != self.caller {
             return Err(invalid());
         }
-        Ok((p.t, p.i.parse().map_err(|_| invalid())?))
+        Ok(p.p)
     }
 
     /// Reads a page request of `list` by `caller`: its cursors, and where the
-    /// page starts (`None`: the first page). The key is the server's cursor
-    /// key (`JwtKeys::cursor_key`).
-    pub fn request(
+    /// page starts. The key is the server's cursor key
+    /// (`JwtKeys::cursor_key`).
+    pub fn request<'p, S: DeserializeOwned + Send + Sync + 'static, P: DeserializeOwned>(
         rqctx: &'a dropshot::RequestContext<crate::context::AppState>,
         list: String,
-        caller: uuid::Uuid,
-        params: &CursorParams,
-    ) -> Result<(Cursors<'a>, Option<Position>), ApiError> {
-        let mut cursors = Cursors::new(rqctx.context().jwt.cursor_key(), list, caller);
+        caller: &impl ToString,
+        params: &'p CursorParams<S>,
+    ) -> Result<(Cursors<'a>, Start<'p, S, P>), ApiError> {
+        let key = rqctx.context().jwt.cursor_key();
+        let mut cursors = Cursors::new(key, list, caller.to_string());
         cursors.limit = rqctx
             .page_limit(params)
             .map_err(backend_api::extract::untag)?
             .get()
             .min(MAX_LIMIT);
-        let after = match &params.page {
-            WhichPage::First(_) => None,
-            WhichPage::Next(cursor) => Some(cursors.open(cursor)?),
+        let start = match &params.page {
+            WhichPage::First(scan) => Start::First(scan),
+            WhichPage::Next(cursor) => Start::After(cursors.open(cursor)?),
         };
-        Ok((cursors, after))
+        Ok((cursors, start))
     }
 
     /// How many rows to fetch: one more than the page shows, which only says
@@ -117,10 +133,10 @@ impl<'a> Cursors<'a> {
 
     /// The answer for the rows fetched; the next page's cursor is the
     /// position of the last row shown.
-    pub fn page<T: Serialize>(
+    pub fn page<T: Serialize, P: Serialize>(
         &self,
         mut rows: Vec<T>,
-        position: impl Fn(&T) -> Position,
+        position: impl Fn(&T) -> P,
     ) -> Result<ResultsPage<T>, ApiError> {
         let more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
@@ -142,6 +158,10 @@ impl<'a> Cursors<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
+
+    /// A tenant list's position: the last row's sort time and id.
+    type Position = (DateTime<Utc>, uuid::Uuid);
 
     fn key(k: &[u8]) -> aws_lc_rs::hmac::Key {
         aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, k)
@@ -150,21 +170,26 @@ mod tests {
     #[test]
     fn a_cursor_opens_only_for_its_list_its_caller_and_its_key() {
         let (k, other_key) = (key(b"one"), key(b"two"));
-        let user = uuid::Uuid::new_v4();
+        let user = uuid::Uuid::new_v4().to_string();
         let at: Position = (Utc::now(), uuid::Uuid::new_v4());
-        let cursors = Cursors::new(&k, "orgs".into(), user);
+        let cursors = Cursors::new(&k, "orgs".into(), user.clone());
         let c = cursors.sign(at).unwrap();
-        assert_eq!(cursors.open(&c).unwrap(), at);
+        assert_eq!(cursors.open::<Position>(&c).unwrap(), at);
         for (label, other) in [
-            ("another list", Cursors::new(&k, "projects:x".into(), user)),
+            (
+                "another list",
+                Cursors::new(&k, "projects:x".into(), user.clone()),
+            ),
             (
                 "another caller",
-                Cursors::new(&k, "orgs".into(), uuid::Uuid::new_v4()),
+                Cursors::new(&k, "orgs".into(), "admin:ops".into()),
             ),
             ("another key", Cursors::new(&other_key, "orgs".into(), user)),
         ] {
-            assert!(other.open(&c).is_err(), "{label}");
+            assert!(other.open::<Position>(&c).is_err(), "{label}");
         }
+        // A cursor of another list's shape does not open as this one's.
+        assert!(cursors.open::<(String, i64)>(&c).is_err());
         // One changed character anywhere breaks it.
         let mut bytes = c.cursor.clone().into_bytes();
         for i in [0, bytes.len() / 2, bytes.len() - 1] {
@@ -173,7 +198,7 @@ mod tests {
             let forged = Cursor {
                 cursor: String::from_utf8(bytes.clone()).unwrap(),
             };
-            assert!(cursors.open(&forged).is_err(), "byte {i}");
+            assert!(cursors.open::<Position>(&forged).is_err(), "byte {i}");
             bytes[i] = original;
         }
     }

@@ -348,6 +348,22 @@ impl BackendApi for ServerImpl {
         .await
     }
 
+    async fn config_list_v2(
+        rqctx: RequestContext<AppState>,
+        query: CursorQuery<ConfigScan>,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<ConfigEntry>>> {
+        run(&rqctx, configs::list_v2(&rqctx, query.into_inner())).await
+    }
+
+    async fn config_history_v2(
+        rqctx: RequestContext<AppState>,
+        path: PathParams<ConfigPath>,
+        query: CursorQuery<ConfigScan>,
+    ) -> ApiResult<HttpResponseOk<ResultsPage<ConfigChange>>> {
+        let handler = configs::history_v2(&rqctx, path.into_inner(), query.into_inner());
+        run(&rqctx, handler).await
+    }
+
     async fn runtime_config(
         rqctx: RequestContext<AppState>,
     ) -> ApiResult<HttpResponseOk<RuntimeConfig>> {

@@ -122,8 +122,9 @@ pub async fn list_v2(
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Org>>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
-    let (cursors, after) = Cursors::request(rqctx, "orgs".to_owned(), identity.user_id, &params?)?;
-    let rows = repo::orgs::page_after(tx.conn(), after, cursors.fetch())
+    let params = params?;
+    let (cursors, start) = Cursors::request(rqctx, "orgs".to_owned(), &identity.user_id, &params)?;
+    let rows = repo::orgs::page_after(tx.conn(), start.after(), cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;

@@ -112,8 +112,9 @@ pub async fn list_v2(
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     let list = format!("projects:{}", org.id);
-    let (cursors, after) = Cursors::request(rqctx, list, identity.user_id, &params?)?;
-    let rows = repo::projects::page_after(tx.conn(), org.id, after, cursors.fetch())
+    let params = params?;
+    let (cursors, start) = Cursors::request(rqctx, list, &identity.user_id, &params)?;
+    let rows = repo::projects::page_after(tx.conn(), org.id, start.after(), cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;

@@ -249,3 +249,216 @@ async fn a_cursor_works_only_for_its_list_and_its_caller() {
         }
     }
 }
+
+fn config_key(k: &str) -> backend_client::types::ConfigPutKey {
+    k.parse().unwrap()
+}
+
+/// Sets `key` of `service` to `value`.
+async fn put_config(admin: &backend_client::Client, service: &str, key: &str, value: &str) {
+    admin
+        .config_put(
+            &config_key(key),
+            Some(&service.parse().unwrap()),
+            None,
+            &backend_client::types::PutConfig {
+                value: value.parse().unwrap(),
+                reason: None,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn config_lists_walk_by_cursor_keep_their_service_and_see_each_row_once() {
+    let app = spawn_app().await;
+    let admin = app.client_with(&crate::configs::admin_token("ops"));
+    // Keys K00, K03, K06, ... stay; K01, K04, ... are added during the walk,
+    // between keys already walked and keys still ahead.
+    let stable: Vec<String> = (0..30).step_by(3).map(|i| format!("K{i:02}")).collect();
+    for key in &stable {
+        put_config(&admin, "payments", key, "v").await;
+    }
+    put_config(&admin, "backend", "OTHER_SERVICE", "v").await;
+    let churn = {
+        let admin = admin.clone();
+        tokio::spawn(async move {
+            for i in (1..30).step_by(3) {
+                put_config(&admin, "payments", &format!("K{i:02}"), "new").await;
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        // The service only on the first page, as the generated stream does.
+        let service = token.is_none().then(|| "payments".parse().unwrap());
+        let page = admin
+            .config_list_v2(NonZeroU32::new(3), token.as_deref(), service.as_ref())
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(page.items.len() <= 3);
+        assert!(page.items.iter().all(|e| e.service == "payments"));
+        seen.extend(page.items.into_iter().map(|e| e.key));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        match page.next_page {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    churn.await.unwrap();
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen, "in key order, none twice");
+    for key in &stable {
+        assert!(seen.contains(key), "{key} walked");
+    }
+
+    // The stream is the whole list, the same as the offset page.
+    let streamed: Vec<_> = admin
+        .config_list_v2_stream(NonZeroU32::new(4), Some(&"payments".parse().unwrap()))
+        .try_collect()
+        .await
+        .unwrap();
+    let v1 = admin
+        .config_list(
+            NonZeroU32::new(100),
+            None,
+            Some(&"payments".parse().unwrap()),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let keys = |es: &[backend_client::types::ConfigEntry]| {
+        es.iter().map(|e| e.key.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&streamed), keys(&v1.data));
+    assert_eq!(streamed.len(), 20);
+}
+
+#[tokio::test]
+async fn a_config_history_walk_sees_every_version_once_while_the_key_is_written() {
+    let app = spawn_app().await;
+    let admin = app.client_with(&crate::configs::admin_token("ops"));
+    for v in 1..=12 {
+        put_config(&admin, "payments", "RATE", &format!("{v}")).await;
+    }
+    let key = "RATE".parse().unwrap();
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    let mut written = 12;
+    loop {
+        let service = token.is_none().then(|| "payments".parse().unwrap());
+        let page = admin
+            .config_history_v2(&key, NonZeroU32::new(5), token.as_deref(), service.as_ref())
+            .await
+            .unwrap()
+            .into_inner();
+        seen.extend(page.items.iter().map(|c| c.version));
+        // A write between two pages: a newer version, not part of this walk.
+        put_config(&admin, "payments", "RATE", "later").await;
+        written += 1;
+        match page.next_page {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (1..=12).rev().collect::<Vec<i64>>());
+    let streamed: Vec<_> = admin
+        .config_history_v2_stream(&key, NonZeroU32::new(7), Some(&"payments".parse().unwrap()))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        streamed.iter().map(|c| c.version).collect::<Vec<_>>(),
+        (1..=written).rev().collect::<Vec<i64>>()
+    );
+    let missing = admin
+        .config_history_v2(
+            &"NOPE".parse().unwrap(),
+            None,
+            None,
+            Some(&"payments".parse().unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&missing),
+        Some(ErrorCode::ConfigNotFound)
+    );
+}
+
+#[tokio::test]
+async fn a_config_cursor_works_only_for_its_list_and_its_admin() {
+    let app = spawn_app().await;
+    let ops = app.client_with(&crate::configs::admin_token("ops"));
+    let other = app.client_with(&crate::configs::admin_token("other"));
+    for key in ["A", "B", "C"] {
+        put_config(&ops, "backend", key, "1").await;
+        put_config(&ops, "backend", key, "2").await;
+    }
+    let list = ops
+        .config_list_v2(NonZeroU32::new(1), None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let list_cursor = list.next_page.expect("a next page");
+    let history = ops
+        .config_history_v2(&"A".parse().unwrap(), NonZeroU32::new(1), None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let history_cursor = history.next_page.expect("a next page");
+
+    let refused = |r: Result<(), backend_client::Error<backend_client::types::ApiError>>| {
+        let err = r.expect_err("must be refused");
+        assert_eq!(
+            backend_client::error_code(&err),
+            Some(ErrorCode::ValidationError),
+            "{err}"
+        );
+    };
+    // Another admin; another key's history; one list's cursor on the other.
+    refused(
+        other
+            .config_list_v2(NonZeroU32::new(1), Some(&list_cursor), None)
+            .await
+            .map(drop),
+    );
+    refused(
+        ops.config_history_v2(
+            &"B".parse().unwrap(),
+            NonZeroU32::new(1),
+            Some(&history_cursor),
+            None,
+        )
+        .await
+        .map(drop),
+    );
+    refused(
+        ops.config_list_v2(NonZeroU32::new(1), Some(&history_cursor), None)
+            .await
+            .map(drop),
+    );
+    refused(
+        ops.config_history_v2(
+            &"A".parse().unwrap(),
+            NonZeroU32::new(1),
+            Some(&list_cursor),
+            None,
+        )
+        .await
+        .map(drop),
+    );
+    // A guest gets 403 before its token is looked at.
+    let (_, _, guest) = app.guest().await;
+    let err = guest
+        .config_list_v2(NonZeroU32::new(1), Some("garbage"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
+}

@@ -71,6 +71,15 @@ pub struct ConfigListQuery {
     pub offset: Option<u32>,
 }
 
+/// The first page's parameters of a cursor-paged config list (`/api/v2/`);
+/// later pages keep the service their cursor names.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ConfigScan {
+    /// Service name (default `backend`).
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,62}$"))]
+    pub service: Option<String>,
+}
+
 /// Optional optimistic concurrency for config writes.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct IfMatchHeader {

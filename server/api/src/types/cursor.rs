@@ -18,5 +18,8 @@ pub struct Cursor {
     pub cursor: String,
 }
 
-/// `limit` (1-100, default 100) and `page_token` (from `next_page`).
-pub type CursorParams = PaginationParams<EmptyScanParams, Cursor>;
+/// `limit` (1-100, default 100) and `page_token` (from `next_page`), plus
+/// the list's own first-page parameters `S` (none by default). A next page
+/// takes its parameters from the cursor, not the query: the generated
+/// client's streams send only `page_token` and `limit` after the first page.
+pub type CursorParams<S = EmptyScanParams> = PaginationParams<S, Cursor>;
