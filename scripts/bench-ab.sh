@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# An A/B of two server binaries on one read scenario (not a test): the
+# An A/B of two server binaries on one scenario (not a test): the
 # authenticated org read, or BENCH_AB_SCENARIO=projects_list (any
-# scripts/bench/<name>.lua that reads).
+# scripts/bench/<name>.lua, project_create_delete included).
 # Whole benchmark runs on a shared 2-core VM move by about ±15 %, so a change
 # is credited with a gain only when it beats its baseline here: same seeded
 # database, same minutes, runs interleaved A B B A A B ... so that drift hits
@@ -9,13 +9,15 @@
 #
 #   scripts/bench-ab.sh A_BIN B_BIN [REPS=5] [SECS=10]
 #   BENCH_A_ENV="MIMALLOC_ARENA_EAGER_COMMIT=2" scripts/bench-ab.sh bin bin   # one binary, two settings
+#   BENCH_AB_SCENARIO=project_create_delete BENCH_B_WRK_ENV="BENCH_IDEMPOTENCY_KEYS=1" \
+#       scripts/bench-ab.sh bin bin   # one binary, two kinds of load (wrk's environment)
 #
 # B (the candidate) migrates the database. Prints every run, then per side the
 # median req/s, p99, server CPU per request and idle RSS, and B/A per pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-[ $# -ge 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 a_bin=$(realpath "$1") b_bin=$(realpath "$2") reps=${3:-5} secs=${4:-10}
 # shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
@@ -43,8 +45,9 @@ stop_server "$server_pid"
 
 runs="$work/runs.tsv"
 one_run() { # one_run SIDE REP
-    local side=$1 rep=$2 bin extra
-    if [ "$side" = A ]; then bin=$a_bin extra=${BENCH_A_ENV:-}; else bin=$b_bin extra=${BENCH_B_ENV:-}; fi
+    local side=$1 rep=$2 bin extra load
+    if [ "$side" = A ]; then bin=$a_bin extra=${BENCH_A_ENV:-} load=${BENCH_A_WRK_ENV:-}
+    else bin=$b_bin extra=${BENCH_B_ENV:-} load=${BENCH_B_WRK_ENV:-}; fi
     port=$(free_port)
     # shellcheck disable=SC2086 # extra holds NAME=VALUE words
     start_server "$bin" "$port" "$db" "" $extra
@@ -52,7 +55,8 @@ one_run() { # one_run SIDE REP
     local rss before after out
     rss=$(kb "$server_pid" VmRSS)
     before=$(cpu_ticks "$server_pid")
-    out=$(wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
+    # shellcheck disable=SC2086 # load holds NAME=VALUE words
+    out=$(env $load wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
     after=$(cpu_ticks "$server_pid")
     stop_server "$server_pid"
     local rps p99 non2xx n
