@@ -11,13 +11,14 @@
 #   BENCH_A_ENV="MIMALLOC_ARENA_EAGER_COMMIT=2" scripts/bench-ab.sh bin bin   # one binary, two settings
 #   BENCH_AB_SCENARIO=project_create_delete BENCH_B_WRK_ENV="BENCH_IDEMPOTENCY_KEYS=1" \
 #       scripts/bench-ab.sh bin bin   # one binary, two kinds of load (wrk's environment)
+#   BENCH_AB_OWN_SCHEMA=1 scripts/bench-ab.sh old new   # a migration: each side on its own schema
 #
 # B (the candidate) migrates the database. Prints every run, then per side the
 # median req/s, p99, server CPU per request and idle RSS, and B/A per pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-[ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 a_bin=$(realpath "$1") b_bin=$(realpath "$2") reps=${3:-5} secs=${4:-10}
 # shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
@@ -37,26 +38,37 @@ cargo build --release --locked -q -p backend-e2e --bin bench-tool
 # shellcheck source=lib/bench.sh source-path=SCRIPTDIR
 source scripts/lib/bench.sh
 
-fresh_database "$b_bin" "$db"
-port=$(free_port)
-start_server "$b_bin" "$port" "$db"
-"$CARGO_TARGET_DIR/release/bench-tool" seed "http://127.0.0.1:$port" 1000 10 "$BENCH_PAIRS"
-stop_server "$server_pid"
+# seed BIN DB PAIRS: a database migrated by BIN, seeded through BIN's API.
+seed() {
+    fresh_database "$1" "$2"
+    port=$(free_port)
+    start_server "$1" "$port" "$2"
+    "$CARGO_TARGET_DIR/release/bench-tool" seed "http://127.0.0.1:$port" 1000 10 "$3"
+    stop_server "$server_pid"
+}
+seed "$b_bin" "$db" "$BENCH_PAIRS"
+# BENCH_AB_OWN_SCHEMA=1: A runs on a database A migrated (and seeded alike),
+# for a change that is a migration: otherwise both sides would run B's schema.
+a_db=$db a_pairs=$BENCH_PAIRS
+if [ "${BENCH_AB_OWN_SCHEMA:-}" = 1 ]; then
+    a_db=${db}_a a_pairs="$work/pairs-a.txt"
+    seed "$a_bin" "$a_db" "$a_pairs"
+fi
 
 runs="$work/runs.tsv"
 one_run() { # one_run SIDE REP
-    local side=$1 rep=$2 bin extra load
-    if [ "$side" = A ]; then bin=$a_bin extra=${BENCH_A_ENV:-} load=${BENCH_A_WRK_ENV:-}
-    else bin=$b_bin extra=${BENCH_B_ENV:-} load=${BENCH_B_WRK_ENV:-}; fi
+    local side=$1 rep=$2 bin extra load side_db pairs
+    if [ "$side" = A ]; then bin=$a_bin extra=${BENCH_A_ENV:-} load=${BENCH_A_WRK_ENV:-} side_db=$a_db pairs=$a_pairs
+    else bin=$b_bin extra=${BENCH_B_ENV:-} load=${BENCH_B_WRK_ENV:-} side_db=$db pairs=$BENCH_PAIRS; fi
     port=$(free_port)
     # shellcheck disable=SC2086 # extra holds NAME=VALUE words
-    start_server "$bin" "$port" "$db" "" $extra
+    start_server "$bin" "$port" "$side_db" "" $extra
     sleep 0.5
     local rss before after out
     rss=$(kb "$server_pid" VmRSS)
     before=$(cpu_ticks "$server_pid")
     # shellcheck disable=SC2086 # load holds NAME=VALUE words
-    out=$(env $load wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
+    out=$(env BENCH_PAIRS="$pairs" $load wrk -t2 -c32 -d"${secs}s" --latency -s "$scenario_script" "http://127.0.0.1:$port")
     after=$(cpu_ticks "$server_pid")
     stop_server "$server_pid"
     local rps p99 non2xx n

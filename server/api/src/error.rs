@@ -11,42 +11,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Stable, machine-readable error codes. Clients branch on these, never on
-/// `message`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    ValidationError,
-    MalformedJson,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    Unauthorized,
-    TokenExpired,
-    TokenRevoked,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    OrgNotFound,
-    ProjectNotFound,
-    UserNotFound,
-    InvalidOrgSlug,
-    InvalidProjectSlug,
-    OrgSlugConflict,
-    ProjectSlugConflict,
-    LastOwner,
-    ResourceBusy,
-    IdempotencyKeyReused,
-    IdempotencyInProgress,
-    ConfigNotFound,
-    InvalidConfigKey,
-    InvalidConfigValue,
-    VersionConflict,
-    PreconditionFailed,
-    RateLimitExceeded,
-    ServiceUnavailable,
-    InternalError,
-}
-
 /// What a client should do about an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientAction {
@@ -64,213 +28,114 @@ pub enum ClientAction {
     RereadAndRetry,
 }
 
+/// The one table of error codes: each code's variant, wire spelling, HTTP
+/// status, what the client should do, and when the server sends it (the
+/// catalog's sentence). The enum, [`ErrorCode::ALL`] and the accessors are
+/// generated from it, so no code can lack a status, an action or a sentence.
+macro_rules! error_codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident;
+        $($variant:ident = $wire:literal, $status:literal, $action:ident, $when:literal;)*
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)*
+        }
+
+        impl $name {
+            /// Every code, in catalog order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The wire spelling, e.g. `ORG_NOT_FOUND`.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)* }
+            }
+
+            /// The HTTP status this code is always sent with.
+            pub fn status(self) -> u16 {
+                match self { $($name::$variant => $status,)* }
+            }
+
+            /// When the server sends this code (one sentence, for the catalog).
+            pub fn when(self) -> &'static str {
+                match self { $($name::$variant => $when,)* }
+            }
+
+            /// What the client should do about it.
+            pub fn action(self) -> ClientAction {
+                match self { $($name::$variant => ClientAction::$action,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Stable, machine-readable error codes. Clients branch on these, never on
+    /// `message`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+    pub enum ErrorCode;
+    ValidationError = "VALIDATION_ERROR", 400, FixRequest,
+        "A body, path or query parameter has the wrong shape or an out-of-range value; `details.field` names it.";
+    MalformedJson = "MALFORMED_JSON", 400, FixRequest,
+        "The request body is not parsable JSON.";
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413, FixRequest,
+        "The request body is larger than the server accepts (`REQUEST_BODY_MAX_BYTES`, 64 KiB by default).";
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", 415, FixRequest,
+        "A request body was sent with a `Content-Type` other than `application/json`.";
+    Unauthorized = "UNAUTHORIZED", 401, Reauthenticate,
+        "The bearer token is missing, malformed, wrongly signed, uses another algorithm, has the wrong issuer or audience, or names a user that no longer exists. Sent with `WWW-Authenticate: Bearer`.";
+    TokenExpired = "TOKEN_EXPIRED", 401, Reauthenticate,
+        "The bearer token's `exp` has passed. Sent with `WWW-Authenticate: Bearer`.";
+    TokenRevoked = "TOKEN_REVOKED", 401, Reauthenticate,
+        "The bearer token was revoked by logout, refresh or an operator (`backend token --revoke`). Sent with `WWW-Authenticate: Bearer`.";
+    Forbidden = "FORBIDDEN", 403, FixRequest,
+        "The caller can see the resource but its role does not allow the operation.";
+    NotFound = "NOT_FOUND", 404, GiveUp,
+        "No route matches the path. Answered by the router, before any handler runs (see the note on router errors).";
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, FixRequest,
+        "The path exists but not with this method. Answered by the router, before any handler runs (see the note on router errors).";
+    OrgNotFound = "ORG_NOT_FOUND", 404, GiveUp,
+        "The organization does not exist or the caller is not a member; both cases are identical so existence does not leak.";
+    ProjectNotFound = "PROJECT_NOT_FOUND", 404, GiveUp,
+        "The project does not exist or belongs to an organization the caller is not a member of.";
+    UserNotFound = "USER_NOT_FOUND", 404, GiveUp,
+        "The user named in the path does not exist.";
+    InvalidOrgSlug = "INVALID_ORG_SLUG", 400, FixRequest,
+        "The organization slug breaks the slug rule given in `details.rule`.";
+    InvalidProjectSlug = "INVALID_PROJECT_SLUG", 400, FixRequest,
+        "The project slug breaks the slug rule given in `details.rule`.";
+    OrgSlugConflict = "ORG_SLUG_CONFLICT", 409, FixRequest,
+        "Another organization already uses this slug.";
+    ProjectSlugConflict = "PROJECT_SLUG_CONFLICT", 409, FixRequest,
+        "Another project of the same organization already uses this slug.";
+    LastOwner = "LAST_OWNER", 409, FixRequest,
+        "The change would leave the organization without an owner.";
+    ResourceBusy = "RESOURCE_BUSY", 409, RetryAfter,
+        "Another change of the same resource held it longer than the server waits (`DATABASE_LOCK_TIMEOUT_MS`), or the database broke a deadlock or a serialization conflict; nothing was changed. Sent with `Retry-After`.";
+    IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", 422, FixRequest,
+        "The `Idempotency-Key` was already used by this caller, within its 24 hours, for a different request (another operation, path or body); nothing was done. Use a new key for a new request.";
+    IdempotencyInProgress = "IDEMPOTENCY_IN_PROGRESS", 409, RetryAfter,
+        "A request with the same `Idempotency-Key` is still being processed; nothing was done. Sent with `Retry-After`: the retry gets the first request's answer.";
+    ConfigNotFound = "CONFIG_NOT_FOUND", 404, GiveUp,
+        "No configuration entry has this key for this service.";
+    InvalidConfigKey = "INVALID_CONFIG_KEY", 400, FixRequest,
+        "The config key breaks the key rule: 1-64 characters, letters, digits, `_`, `.` or `-`, starting with a letter.";
+    InvalidConfigValue = "INVALID_CONFIG_VALUE", 400, FixRequest,
+        "The value is too long (over 4096 characters, counted as Unicode scalar values like the document's `maxLength`) or not allowed for a known key; `details.allowed` lists the allowed values.";
+    VersionConflict = "VERSION_CONFLICT", 412, RereadAndRetry,
+        "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`.";
+    PreconditionFailed = "PRECONDITION_FAILED", 412, RereadAndRetry,
+        "`If-Match` named an ETag other than the current one of the organization, project or membership: someone else changed it first, and nothing was changed. Sent with the current `ETag` header (and `details.current_etag`); a resource that no longer exists answers 404 instead.";
+    RateLimitExceeded = "RATE_LIMIT_EXCEEDED", 429, RetryAfter,
+        "Too many guest sign-ins from this client address or token refreshes by this user in the current window, or more requests of one user inside the database at once than `PER_USER_CONCURRENCY`. Sent with `Retry-After`.";
+    ServiceUnavailable = "SERVICE_UNAVAILABLE", 503, RetryAfter,
+        "PostgreSQL is unreachable or did not answer within the configured timeouts (`DATABASE_STATEMENT_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`), or the server is not ready; Redis being down never causes it. Sent with `Retry-After`.";
+    InternalError = "INTERNAL_ERROR", 500, RetryWithBackoff,
+        "An unexpected server fault. The body never carries internals; the request id finds the log line.";
+}
+
 impl ErrorCode {
-    /// Every code, in catalog order.
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::ValidationError,
-        ErrorCode::MalformedJson,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::Unauthorized,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenRevoked,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::OrgNotFound,
-        ErrorCode::ProjectNotFound,
-        ErrorCode::UserNotFound,
-        ErrorCode::InvalidOrgSlug,
-        ErrorCode::InvalidProjectSlug,
-        ErrorCode::OrgSlugConflict,
-        ErrorCode::ProjectSlugConflict,
-        ErrorCode::LastOwner,
-        ErrorCode::ResourceBusy,
-        ErrorCode::IdempotencyKeyReused,
-        ErrorCode::IdempotencyInProgress,
-        ErrorCode::ConfigNotFound,
-        ErrorCode::InvalidConfigKey,
-        ErrorCode::InvalidConfigValue,
-        ErrorCode::VersionConflict,
-        ErrorCode::PreconditionFailed,
-        ErrorCode::RateLimitExceeded,
-        ErrorCode::ServiceUnavailable,
-        ErrorCode::InternalError,
-    ];
-
-    /// The wire spelling, e.g. `ORG_NOT_FOUND`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::ValidationError => "VALIDATION_ERROR",
-            ErrorCode::MalformedJson => "MALFORMED_JSON",
-            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
-            ErrorCode::Unauthorized => "UNAUTHORIZED",
-            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
-            ErrorCode::TokenRevoked => "TOKEN_REVOKED",
-            ErrorCode::Forbidden => "FORBIDDEN",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            ErrorCode::OrgNotFound => "ORG_NOT_FOUND",
-            ErrorCode::ProjectNotFound => "PROJECT_NOT_FOUND",
-            ErrorCode::UserNotFound => "USER_NOT_FOUND",
-            ErrorCode::InvalidOrgSlug => "INVALID_ORG_SLUG",
-            ErrorCode::InvalidProjectSlug => "INVALID_PROJECT_SLUG",
-            ErrorCode::OrgSlugConflict => "ORG_SLUG_CONFLICT",
-            ErrorCode::ProjectSlugConflict => "PROJECT_SLUG_CONFLICT",
-            ErrorCode::LastOwner => "LAST_OWNER",
-            ErrorCode::ResourceBusy => "RESOURCE_BUSY",
-            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
-            ErrorCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
-            ErrorCode::ConfigNotFound => "CONFIG_NOT_FOUND",
-            ErrorCode::InvalidConfigKey => "INVALID_CONFIG_KEY",
-            ErrorCode::InvalidConfigValue => "INVALID_CONFIG_VALUE",
-            ErrorCode::VersionConflict => "VERSION_CONFLICT",
-            ErrorCode::PreconditionFailed => "PRECONDITION_FAILED",
-            ErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
-            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            ErrorCode::InternalError => "INTERNAL_ERROR",
-        }
-    }
-
-    /// The HTTP status this code is always sent with.
-    pub fn status(self) -> u16 {
-        match self {
-            ErrorCode::ValidationError
-            | ErrorCode::MalformedJson
-            | ErrorCode::InvalidOrgSlug
-            | ErrorCode::InvalidProjectSlug
-            | ErrorCode::InvalidConfigKey
-            | ErrorCode::InvalidConfigValue => 400,
-            ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => 401,
-            ErrorCode::Forbidden => 403,
-            ErrorCode::NotFound
-            | ErrorCode::OrgNotFound
-            | ErrorCode::ProjectNotFound
-            | ErrorCode::UserNotFound
-            | ErrorCode::ConfigNotFound => 404,
-            ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::OrgSlugConflict
-            | ErrorCode::ProjectSlugConflict
-            | ErrorCode::LastOwner
-            | ErrorCode::ResourceBusy
-            | ErrorCode::IdempotencyInProgress => 409,
-            ErrorCode::VersionConflict | ErrorCode::PreconditionFailed => 412,
-            ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::IdempotencyKeyReused => 422,
-            ErrorCode::RateLimitExceeded => 429,
-            ErrorCode::InternalError => 500,
-            ErrorCode::ServiceUnavailable => 503,
-        }
-    }
-
-    /// When the server sends this code (one sentence, for the catalog).
-    pub fn when(self) -> &'static str {
-        match self {
-            ErrorCode::ValidationError => {
-                "A body, path or query parameter has the wrong shape or an out-of-range value; `details.field` names it."
-            }
-            ErrorCode::MalformedJson => "The request body is not parsable JSON.",
-            ErrorCode::PayloadTooLarge => {
-                "The request body is larger than the server accepts (`REQUEST_BODY_MAX_BYTES`, 64 KiB by default)."
-            }
-            ErrorCode::UnsupportedMediaType => {
-                "A request body was sent with a `Content-Type` other than `application/json`."
-            }
-            ErrorCode::Unauthorized => {
-                "The bearer token is missing, malformed, wrongly signed, uses another algorithm, has the wrong issuer or audience, or names a user that no longer exists. Sent with `WWW-Authenticate: Bearer`."
-            }
-            ErrorCode::TokenExpired => {
-                "The bearer token's `exp` has passed. Sent with `WWW-Authenticate: Bearer`."
-            }
-            ErrorCode::TokenRevoked => {
-                "The bearer token was revoked by logout, refresh or an operator (`backend token --revoke`). Sent with `WWW-Authenticate: Bearer`."
-            }
-            ErrorCode::Forbidden => {
-                "The caller can see the resource but its role does not allow the operation."
-            }
-            ErrorCode::NotFound => {
-                "No route matches the path. Answered by the router, before any handler runs (see the note on router errors)."
-            }
-            ErrorCode::MethodNotAllowed => {
-                "The path exists but not with this method. Answered by the router, before any handler runs (see the note on router errors)."
-            }
-            ErrorCode::OrgNotFound => {
-                "The organization does not exist or the caller is not a member; both cases are identical so existence does not leak."
-            }
-            ErrorCode::ProjectNotFound => {
-                "The project does not exist or belongs to an organization the caller is not a member of."
-            }
-            ErrorCode::UserNotFound => "The user named in the path does not exist.",
-            ErrorCode::InvalidOrgSlug => {
-                "The organization slug breaks the slug rule given in `details.rule`."
-            }
-            ErrorCode::InvalidProjectSlug => {
-                "The project slug breaks the slug rule given in `details.rule`."
-            }
-            ErrorCode::OrgSlugConflict => "Another organization already uses this slug.",
-            ErrorCode::ProjectSlugConflict => {
-                "Another project of the same organization already uses this slug."
-            }
-            ErrorCode::LastOwner => "The change would leave the organization without an owner.",
-            ErrorCode::ResourceBusy => {
-                "Another change of the same resource held it longer than the server waits (`DATABASE_LOCK_TIMEOUT_MS`), or the database broke a deadlock or a serialization conflict; nothing was changed. Sent with `Retry-After`."
-            }
-            ErrorCode::IdempotencyKeyReused => {
-                "The `Idempotency-Key` was already used by this caller, within its 24 hours, for a different request (another operation, path or body); nothing was done. Use a new key for a new request."
-            }
-            ErrorCode::IdempotencyInProgress => {
-                "A request with the same `Idempotency-Key` is still being processed; nothing was done. Sent with `Retry-After`: the retry gets the first request's answer."
-            }
-            ErrorCode::ConfigNotFound => "No configuration entry has this key for this service.",
-            ErrorCode::InvalidConfigKey => {
-                "The config key breaks the key rule: 1-64 characters, letters, digits, `_`, `.` or `-`, starting with a letter."
-            }
-            ErrorCode::InvalidConfigValue => {
-                "The value is too long (over 4096 characters, counted as Unicode scalar values like the document's `maxLength`) or not allowed for a known key; `details.allowed` lists the allowed values."
-            }
-            ErrorCode::VersionConflict => {
-                "`If-Match` named a version other than the stored one: someone else wrote first. Sent with the stored version in `details.current_version`."
-            }
-            ErrorCode::PreconditionFailed => {
-                "`If-Match` named an ETag other than the current one of the organization, project or membership: someone else changed it first, and nothing was changed. Sent with the current `ETag` header (and `details.current_etag`); a resource that no longer exists answers 404 instead."
-            }
-            ErrorCode::RateLimitExceeded => {
-                "Too many guest sign-ins from this client address or token refreshes by this user in the current window, or more requests of one user inside the database at once than `PER_USER_CONCURRENCY`. Sent with `Retry-After`."
-            }
-            ErrorCode::ServiceUnavailable => {
-                "PostgreSQL is unreachable or did not answer within the configured timeouts (`DATABASE_STATEMENT_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`), or the server is not ready; Redis being down never causes it. Sent with `Retry-After`."
-            }
-            ErrorCode::InternalError => {
-                "An unexpected server fault. The body never carries internals; the request id finds the log line."
-            }
-        }
-    }
-
-    /// What the client should do about it.
-    pub fn action(self) -> ClientAction {
-        match self {
-            ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => {
-                ClientAction::Reauthenticate
-            }
-            ErrorCode::RateLimitExceeded
-            | ErrorCode::ServiceUnavailable
-            | ErrorCode::ResourceBusy
-            | ErrorCode::IdempotencyInProgress => ClientAction::RetryAfter,
-            ErrorCode::InternalError => ClientAction::RetryWithBackoff,
-            ErrorCode::NotFound
-            | ErrorCode::OrgNotFound
-            | ErrorCode::ProjectNotFound
-            | ErrorCode::UserNotFound
-            | ErrorCode::ConfigNotFound => ClientAction::GiveUp,
-            ErrorCode::VersionConflict | ErrorCode::PreconditionFailed => {
-                ClientAction::RereadAndRetry
-            }
-            _ => ClientAction::FixRequest,
-        }
-    }
-
     /// Is the code produced by dropshot's router rather than our handlers
     /// (and therefore in dropshot's body shape)?
     pub fn is_router_level(self) -> bool {

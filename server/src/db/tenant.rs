@@ -34,19 +34,15 @@ impl TenantTx {
     }
 }
 
-/// Opens a transaction acting as `user_id`, optionally scoped to `org_id`.
-pub async fn begin(
-    pool: &PgPool,
-    user_id: Uuid,
-    org_id: Option<Uuid>,
-) -> Result<TenantTx, sqlx::Error> {
+/// Opens a transaction acting as `user_id`. The policies show it the rows of
+/// its own organizations; handlers narrow to one with their `WHERE`.
+pub async fn begin(pool: &PgPool, user_id: Uuid) -> Result<TenantTx, sqlx::Error> {
     let mut tx = {
         let _waiting = super::Waiting::new();
         pool.begin().await?
     };
-    let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1, $2)")
+    let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
         .bind(user_id)
-        .bind(org_id)
         .fetch_one(&mut *tx)
         .await?;
     Ok(TenantTx {

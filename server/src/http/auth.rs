@@ -106,9 +106,7 @@ pub async fn guest(
     let mut upper = 10_000u64;
     for attempt in 1..=USERNAME_ATTEMPTS {
         let username = format!("guest-{}", rand::rng().random_range(upper / 10..upper));
-        let mut tx = tenant::begin(&state.pool, id, None)
-            .await
-            .map_err(db_error)?;
+        let mut tx = tenant::begin(&state.pool, id).await.map_err(db_error)?;
         match repo::users::insert(tx.conn(), id, &username).await {
             Ok(user) => {
                 tx.commit().await.map_err(db_error)?;
@@ -117,9 +115,7 @@ pub async fn guest(
                     NoStoreHeader::new(),
                 ));
             }
-            Err(sqlx::Error::Database(e))
-                if e.constraint() == Some("users_username_key") && attempt < USERNAME_ATTEMPTS =>
-            {
+            Err(e) if db_error::is_username_taken(&e) && attempt < USERNAME_ATTEMPTS => {
                 upper *= 10;
             }
             Err(e) => return Err(db_error(e)),

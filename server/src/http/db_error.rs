@@ -7,6 +7,12 @@ use backend_api::{ApiError, ErrorCode};
 /// `WITH CHECK`.
 const RLS_VIOLATION: &str = "42501";
 
+/// Did an insert into `users` pick a guest name another user has? (The
+/// sign-in draws again from a wider range.)
+pub fn is_username_taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.constraint() == Some("users_username_key"))
+}
+
 pub fn db_error(e: sqlx::Error) -> ApiError {
     match &e {
         sqlx::Error::PoolTimedOut

@@ -46,7 +46,7 @@ pub async fn begin_as(
     }
     let state = rqctx.context();
     let slot = take_slot(state, identity.user_id)?;
-    let tx = tenant::begin(&state.pool, identity.user_id, None)
+    let tx = tenant::begin(&state.pool, identity.user_id)
         .await
         .map_err(db_error)?
         .holding(slot);

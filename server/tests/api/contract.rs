@@ -7,6 +7,17 @@ fn repo_file(rel: &str) -> std::path::PathBuf {
 /// Compares a committed file with freshly generated content.
 fn check(rel: &str, generated: &str, regenerate: &str) -> Result<(), String> {
     let committed = std::fs::read_to_string(repo_file(rel)).unwrap_or_default();
+    compare(rel, &committed, generated, regenerate)
+}
+
+/// The committed text of the file `rel` against the generated one: where
+/// they first differ, and the command that regenerates it.
+pub fn compare(
+    rel: &str,
+    committed: &str,
+    generated: &str,
+    regenerate: &str,
+) -> Result<(), String> {
     if committed == generated {
         return Ok(());
     }

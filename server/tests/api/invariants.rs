@@ -51,7 +51,7 @@ async fn owner_of_two() -> (testenv::TestDatabase, Uuid, Uuid, Uuid) {
 async fn as_user(db: &testenv::TestDatabase, user: Uuid, statement: &str) -> Option<String> {
     let mut app = PgConnection::connect(&db.app_url).await.unwrap();
     sqlx::query("BEGIN").execute(&mut app).await.unwrap();
-    sqlx::query("SELECT app_begin($1, NULL)")
+    sqlx::query("SELECT app_begin($1)")
         .bind(user)
         .execute(&mut app)
         .await

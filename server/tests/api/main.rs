@@ -23,3 +23,4 @@ mod projects;
 mod read_lane;
 mod rls;
 mod role_guard;
+mod schema;

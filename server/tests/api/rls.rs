@@ -107,7 +107,7 @@ async fn with_user_a_set_only_a_rows_are_visible_even_without_a_where_clause() {
     let w = world().await;
     let mut app = PgConnection::connect(&w.db.app_url).await.unwrap();
     let mut tx = app.begin().await.unwrap();
-    let exists: bool = sqlx::query_scalar("SELECT app_begin($1, NULL)")
+    let exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
         .bind(w.a)
         .fetch_one(&mut *tx)
         .await
@@ -159,7 +159,7 @@ async fn with_user_a_set_only_a_rows_are_visible_even_without_a_where_clause() {
     let mut tx = {
         tx.rollback().await.unwrap();
         let mut tx = app.begin().await.unwrap();
-        sqlx::query("SELECT app_begin($1, NULL)")
+        sqlx::query("SELECT app_begin($1)")
             .bind(w.a)
             .execute(&mut *tx)
             .await
@@ -187,7 +187,7 @@ async fn user_a_cannot_insert_into_b_org() {
     let w = world().await;
     let mut app = PgConnection::connect(&w.db.app_url).await.unwrap();
     let mut tx = app.begin().await.unwrap();
-    sqlx::query("SELECT app_begin($1, NULL)")
+    sqlx::query("SELECT app_begin($1)")
         .bind(w.a)
         .execute(&mut *tx)
         .await
@@ -210,7 +210,7 @@ async fn user_a_cannot_insert_into_b_org() {
     );
     drop(tx);
     let mut tx = app.begin().await.unwrap();
-    sqlx::query("SELECT app_begin($1, NULL)")
+    sqlx::query("SELECT app_begin($1)")
         .bind(w.a)
         .execute(&mut *tx)
         .await
@@ -229,6 +229,7 @@ async fn the_identity_does_not_outlive_its_transaction_on_a_reused_connection() 
     let w = world().await;
     let mut app = PgConnection::connect(&w.db.app_url).await.unwrap();
     let mut tx = app.begin().await.unwrap();
+    // The two-argument form, which the previous release calls (V013).
     sqlx::query("SELECT app_begin($1, $2)")
         .bind(w.b)
         .bind(w.org_b)
