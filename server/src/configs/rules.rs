@@ -1,7 +1,28 @@
 //! What a config key, service name and value may be.
 
 use crate::settings::LOG_LEVELS;
-use backend_api::{ApiError, ErrorCode};
+
+/// Why a configuration request was refused; `http/` turns each into its
+/// catalog code (`INVALID_CONFIG_KEY`, `INVALID_CONFIG_VALUE` or a
+/// `VALIDATION_ERROR` naming the field).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error(
+        "config key {0:?} is invalid: 1-64 letters, digits, '_', '.' or '-', starting with a letter"
+    )]
+    Key(String),
+    #[error("service must be 1-63 lowercase letters, digits or hyphens, starting with a letter")]
+    Service,
+    #[error("value must be at most {max} characters without NUL (got {0})", max = MAX_VALUE_CHARS)]
+    ValueTooLong(usize),
+    /// A `LOG_LEVEL` that is not one of [`LOG_LEVELS`].
+    #[error("LOG_LEVEL must be one of {}", LOG_LEVELS.join(", "))]
+    LogLevel,
+    #[error("reason must be at most {max} characters without NUL", max = MAX_REASON_CHARS)]
+    Reason,
+    #[error("If-Match must be a version number such as 3 or \"3\"")]
+    IfMatch,
+}
 
 /// The service whose entries this binary itself reacts to.
 pub const OWN_SERVICE: &str = "backend";
@@ -10,7 +31,7 @@ pub const MAX_VALUE_CHARS: usize = 4096;
 pub const MAX_REASON_CHARS: usize = 500;
 
 /// Keys: 1–64 characters, letters, digits, `_`, `.`, `-`, starting with a letter.
-pub fn key(key: &str) -> Result<(), ApiError> {
+pub fn key(key: &str) -> Result<(), RuleError> {
     let ok = (1..=64).contains(&key.len())
         && key.starts_with(|c: char| c.is_ascii_alphabetic())
         && key
@@ -19,16 +40,12 @@ pub fn key(key: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidConfigKey,
-            format!("config key {key:?} is invalid: 1-64 letters, digits, '_', '.' or '-', starting with a letter"),
-        )
-        .with_detail("field", "key"))
+        Err(RuleError::Key(key.to_owned()))
     }
 }
 
 /// Service names: 1–63 lowercase letters, digits or hyphens, starting with a letter.
-pub fn service(service: Option<&str>) -> Result<String, ApiError> {
+pub fn service(service: Option<&str>) -> Result<String, RuleError> {
     let s = service.unwrap_or(OWN_SERVICE);
     let ok = (1..=63).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_lowercase())
@@ -37,47 +54,34 @@ pub fn service(service: Option<&str>) -> Result<String, ApiError> {
     if ok {
         Ok(s.to_owned())
     } else {
-        Err(ApiError::validation(
-            "service",
-            "service must be 1-63 lowercase letters, digits or hyphens, starting with a letter",
-        ))
+        Err(RuleError::Service)
     }
 }
 
 /// Checks a value; known keys of this service have their own rules.
-pub fn value(service: &str, key: &str, value: &str) -> Result<(), ApiError> {
+pub fn value(service: &str, key: &str, value: &str) -> Result<(), RuleError> {
     let len = value.chars().count();
     if len > MAX_VALUE_CHARS || value.contains('\0') {
-        return Err(ApiError::new(
-            ErrorCode::InvalidConfigValue,
-            format!("value must be at most {MAX_VALUE_CHARS} characters without NUL (got {len})"),
-        ));
+        return Err(RuleError::ValueTooLong(len));
     }
     if service == OWN_SERVICE && key == "LOG_LEVEL" && !LOG_LEVELS.contains(&value) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidConfigValue,
-            format!("LOG_LEVEL must be one of {}", LOG_LEVELS.join(", ")),
-        )
-        .with_detail("allowed", serde_json::json!(LOG_LEVELS)));
+        return Err(RuleError::LogLevel);
     }
     Ok(())
 }
 
 /// Checks the optional reason of a write (raw length, no NUL); returns it
 /// trimmed, `None` when blank.
-pub fn reason(reason: Option<&str>) -> Result<Option<&str>, ApiError> {
+pub fn reason(reason: Option<&str>) -> Result<Option<&str>, RuleError> {
     let Some(raw) = reason else { return Ok(None) };
     if raw.chars().count() > MAX_REASON_CHARS || raw.contains('\0') {
-        return Err(ApiError::validation(
-            "reason",
-            format!("reason must be at most {MAX_REASON_CHARS} characters without NUL"),
-        ));
+        return Err(RuleError::Reason);
     }
     Ok(Some(raw.trim()).filter(|r| !r.is_empty()))
 }
 
 /// `If-Match: 3`, `"3"` or `W/"3"` (1–18 digits), as the document states.
-pub fn if_match(header: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub fn if_match(header: Option<&str>) -> Result<Option<i64>, RuleError> {
     let Some(raw) = header else { return Ok(None) };
     let digits = raw.strip_prefix("W/").unwrap_or(raw);
     let digits = digits.strip_prefix('"').unwrap_or(digits);
@@ -85,10 +89,7 @@ pub fn if_match(header: Option<&str>) -> Result<Option<i64>, ApiError> {
     if (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(Some(digits.parse().expect("at most 18 digits fit an i64")))
     } else {
-        Err(ApiError::validation(
-            "If-Match",
-            "If-Match must be a version number such as 3 or \"3\"",
-        ))
+        Err(RuleError::IfMatch)
     }
 }
 
@@ -109,9 +110,10 @@ mod tests {
     #[test]
     fn log_level_values_are_checked() {
         assert!(value("backend", "LOG_LEVEL", "debug").is_ok());
+        // Answered as INVALID_CONFIG_VALUE (http/rule_errors.rs).
         assert_eq!(
-            value("backend", "LOG_LEVEL", "loud").unwrap_err().error,
-            ErrorCode::InvalidConfigValue
+            value("backend", "LOG_LEVEL", "loud").unwrap_err(),
+            RuleError::LogLevel
         );
         assert!(
             value("other", "LOG_LEVEL", "loud").is_ok(),

@@ -1,6 +1,18 @@
 //! Display names of organizations and projects.
 
-use backend_api::ApiError;
+/// Why a display name was refused; `http/` answers each as a
+/// `VALIDATION_ERROR` on the field `name`.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("name must be at most 100 characters (got {0})")]
+    TooLong(usize),
+    #[error("name must not contain control characters")]
+    Control,
+    #[error("name must not contain bidirectional controls or zero-width characters")]
+    Invisible,
+    #[error("name must not be empty or only whitespace")]
+    Blank,
+}
 
 /// Characters that change how a name is displayed without being visible:
 /// bidirectional embeddings, overrides, isolates and marks (a name could show
@@ -15,32 +27,20 @@ fn is_invisible_or_bidi(c: char) -> bool {
 /// Checks `name` (at most 100 characters, no control, bidirectional or
 /// zero-width characters, not only whitespace; the same rule the OpenAPI
 /// document states) and trims it.
-pub fn display_name(name: &str) -> Result<String, ApiError> {
+pub fn display_name(name: &str) -> Result<String, NameError> {
     let len = name.chars().count();
     if len > 100 {
-        return Err(ApiError::validation(
-            "name",
-            format!("name must be at most 100 characters (got {len})"),
-        ));
+        return Err(NameError::TooLong(len));
     }
     if name.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "name",
-            "name must not contain control characters",
-        ));
+        return Err(NameError::Control);
     }
     if name.chars().any(is_invisible_or_bidi) {
-        return Err(ApiError::validation(
-            "name",
-            "name must not contain bidirectional controls or zero-width characters",
-        ));
+        return Err(NameError::Invisible);
     }
     let trimmed = name.trim();
     if trimmed.is_empty() {
-        return Err(ApiError::validation(
-            "name",
-            "name must not be empty or only whitespace",
-        ));
+        return Err(NameError::Blank);
     }
     Ok(trimmed.to_owned())
 }

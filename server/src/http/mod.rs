@@ -14,6 +14,7 @@ mod orgs;
 mod page;
 mod precondition;
 mod projects;
+mod rule_errors;
 mod session;
 
 use crate::context::AppState;
