@@ -82,8 +82,19 @@ pub async fn history(
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
 }
 
-/// The cursor page of a service's entries. The first page's query names the
-/// service; later pages keep the one their cursor names.
+/// The service a config list page reads and the position it continues after:
+/// the first page's query names the service (checked), a later page's cursor
+/// carries it with the position.
+fn service_and_position<P>(
+    start: Start<'_, ConfigScan, (String, P)>,
+) -> Result<(String, Option<P>), ApiError> {
+    Ok(match start {
+        Start::First(scan) => (rules::service(scan.service.as_deref())?, None),
+        Start::After((service, position)) => (service, Some(position)),
+    })
+}
+
+/// The cursor page of a service's entries, by key.
 pub async fn list_v2(
     rqctx: &RequestContext<AppState>,
     params: Result<CursorParams<ConfigScan>, ApiError>,
@@ -92,10 +103,7 @@ pub async fn list_v2(
     let params = params?;
     let (cursors, start) =
         Cursors::request(rqctx, "configs".to_owned(), &identity.subject, &params)?;
-    let (service, after) = match start {
-        Start::First(scan) => (rules::service(scan.service.as_deref())?, None),
-        Start::After((service, key)) => (service, Some::<String>(key)),
-    };
+    let (service, after) = service_and_position::<String>(start)?;
     let rows = store::page_after(
         &rqctx.context().pool,
         &service,
@@ -109,8 +117,7 @@ pub async fn list_v2(
         .map(HttpResponseOk)
 }
 
-/// The cursor page of a key's history, newest first; the service as in
-/// [`list_v2`].
+/// The cursor page of a key's history, newest first.
 pub async fn history_v2(
     rqctx: &RequestContext<AppState>,
     path: ConfigPath,
@@ -121,10 +128,7 @@ pub async fn history_v2(
     rules::key(&path.key)?;
     let list = format!("config-history:{}", path.key);
     let (cursors, start) = Cursors::request(rqctx, list, &identity.subject, &params)?;
-    let (service, before) = match start {
-        Start::First(scan) => (rules::service(scan.service.as_deref())?, None),
-        Start::After((service, version)) => (service, Some::<i64>(version)),
-    };
+    let (service, before) = service_and_position::<i64>(start)?;
     let rows = store::history_before(
         &rqctx.context().pool,
         &service,
