@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+LOG_PREFIX="bench: "
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source scripts/lib/common.sh
 # shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
 ensure_services
@@ -25,7 +28,6 @@ export BENCH_DIR="$root/scripts/bench" BENCH_PAIRS="$work/pairs.txt"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-log() { printf 'bench: %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
@@ -111,16 +113,16 @@ read -r _ oid _ uid < <(head -n 1 "$BENCH_PAIRS")
 pg_results="$work/pgbench.tsv"
 printf 'scenario\trep\ttps\n' >"$pg_results"
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS backend_bench_pgbench WITH (FORCE)" -c "CREATE DATABASE backend_bench_pgbench" >/dev/null
-pgbench -q -i -s 10 "$(url_for "$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$admin_url")" backend_bench_pgbench)" >/dev/null 2>&1
+pgbench -q -i -s 10 "$(url_for "$admin_url" "" backend_bench_pgbench "")" >/dev/null 2>&1
 for rep in $(seq 1 "$reps"); do
     tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$secs" -D uid="$uid" -D oid="$oid" -f scripts/bench/naive_read.sql \
-        "$(url_for backend_app $db)" 2>/dev/null | awk '/^tps/ {print $3}')
+        "$(url_for "$admin_url" backend_app $db "")" 2>/dev/null | awk '/^tps/ {print $3}')
     printf 'naive_rls_read\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
     tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$secs" -D uid="$uid" -D oid="$oid" -f scripts/bench/org_read_statement.sql \
-        "$(url_for backend_app $db)" 2>/dev/null | awk '/^tps/ {print $3}')
+        "$(url_for "$admin_url" backend_app $db "")" 2>/dev/null | awk '/^tps/ {print $3}')
     printf 'org_read_statement\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
     tps=$(pgbench -n -S -M prepared -c 16 -j 2 -T "$secs" \
-        "$(url_for "$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).username)' "$admin_url")" backend_bench_pgbench)" 2>/dev/null | awk '/^tps/ {print $3}')
+        "$(url_for "$admin_url" "" backend_bench_pgbench "")" 2>/dev/null | awk '/^tps/ {print $3}')
     printf 'pgbench_S\t%s\t%s\n' "$rep" "$tps" >>"$pg_results"
 done
 

@@ -40,19 +40,13 @@ VENV="$TOOLS_DIR/conformance-venv"
 MAX_EXAMPLES="${CONFORMANCE_MAX_EXAMPLES:-150}"
 SEED="${CONFORMANCE_SEED:-20251126}"
 
-log() { printf 'conformance: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 2; }
+LOG_PREFIX="conformance: "
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/common.sh"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
-}
-
-need() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required"
-  done
 }
 
 # Installs the pinned schemathesis unless the venv already holds exactly these pins.
@@ -60,7 +54,7 @@ ensure_venv() {
   local pinned stamp
   pinned="$(sed -n 's/^schemathesis==//p' "$HELPER_DIR/requirements.txt")"
   [ -n "$pinned" ] || die "no schemathesis pin in $HELPER_DIR/requirements.txt"
-  stamp="$(sha256sum "$HELPER_DIR/requirements.txt" | cut -c1-16) $(python3 -c 'import sys; print(sys.version.split()[0])')"
+  stamp="$(sha_of "$HELPER_DIR/requirements.txt") $(python3 -c 'import sys; print(sys.version.split()[0])')"
   if [ -f "$VENV/.stamp" ] && [ "$(cat "$VENV/.stamp")" = "$stamp" ] \
     && [ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version $pinned" ]; then
     return 0

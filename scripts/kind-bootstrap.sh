@@ -22,15 +22,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KIND_CONFIG="$ROOT/deploy/kind/kind-config.yaml"
 ROOT_APP="$ROOT/apps/root-app.yaml"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-need() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required (see docs/deploy.md, Prerequisites)"
-  done
-}
+LOG_PREFIX="==> " DIE_PREFIX="" DIE_STATUS=1 NEED_HINT="(see docs/deploy.md, Prerequisites)"
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$ROOT/scripts/lib/common.sh"
 
 # A random alphanumeric password of the given length.
 random_password() {

@@ -17,7 +17,9 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CHART_YAML="helm-charts/application/backend/Chart.yaml"
 ENVIRONMENTS="dev staging prod"
 
-log() { printf 'promote: %s\n' "$*" >&2; }
+LOG_PREFIX="promote: "
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/common.sh"
 usage() { log "$*"; sed -n '7,9p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 refuse() { log "refused: $*"; exit 1; }
 

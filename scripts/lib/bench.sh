@@ -1,15 +1,15 @@
 # shellcheck shell=bash
-# Shared by scripts/bench.sh and scripts/bench-ab.sh: URLs, ports, a seeded
-# database and a release server started with production-like settings.
+# Shared by scripts/bench.sh and scripts/bench-ab.sh: wrk's figures, a seeded database
+# and a release server started with production-like settings (ports and URLs: common.sh).
 # Expects `admin_url` (a superuser URL) and `work` (a scratch directory).
 
-# One JWT secret for every server a run starts, so tokens work on all of them.
-secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+# shellcheck source=common.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+: "${admin_url:?scripts/lib/bench.sh needs admin_url}"
 
-url_for() { # url_for ROLE DATABASE: admin_url with another role and database
-    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit((p.scheme, sys.argv[2] + "@" + p.hostname + (f":{p.port}" if p.port else ""), "/" + sys.argv[3], "", "")))' "${admin_url:?}" "$1" "$2"
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# One JWT secret for every server a run starts, so tokens work on all of them.
+secret=$(random_secret)
+
 # to_ms 1.23ms|456.00us|1.02s: a wrk latency in milliseconds
 to_ms() { python3 -c 'import sys, re; v, u = re.match(r"([\d.]+)(\w+)", sys.argv[1]).groups(); print(round(float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u], 3))' "$1"; }
 # wrk_stats OUTPUT: "req/s p50_ms p99_ms non2xx requests" from `wrk --latency` output
@@ -29,7 +29,7 @@ kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 # migrates it with BIN.
 fresh_database() {
     psql "$admin_url" -qc "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2 OWNER backend_owner" >/dev/null
-    env -i PATH="$PATH" ENVIRONMENT=prod MIGRATION_DATABASE_URL="$(url_for backend_owner "$2")" LOG_LEVEL=warn "$1" migrate
+    env -i PATH="$PATH" ENVIRONMENT=prod MIGRATION_DATABASE_URL="$(url_for "$admin_url" backend_owner "$2" "")" LOG_LEVEL=warn "$1" migrate
 }
 
 # start_server BIN PORT DB [taskset-cpus] [NAME=VALUE...]: `BIN serve` with
@@ -44,7 +44,7 @@ start_server() {
     local -a pool=("DATABASE_MAX_CONNECTIONS=${BENCH_POOL:-16}")
     [ "${BENCH_POOL:-}" = default ] && pool=()
     env -i PATH="$PATH" ENVIRONMENT=prod BIND_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
-        DATABASE_URL="$(url_for backend_app "$db")?sslmode=disable" "${pool[@]}" \
+        DATABASE_URL="$(url_for "$admin_url" backend_app "$db" "")?sslmode=disable" "${pool[@]}" \
         REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" JWT_SECRET="$secret" \
         GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=100000000 "$@" "${cmd[@]}" >>"${work:?}/server-$port.log" 2>&1 &
     pids+=("$!")

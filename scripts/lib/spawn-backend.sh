@@ -16,6 +16,9 @@
 # with ENVIRONMENT=dev (it migrates at start), LOG_LEVEL=warn and a guest sign-in limit high
 # enough for fuzzing; its output goes to SPAWNED_LOG and is printed if it dies before ready.
 
+# shellcheck source=common.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 SPAWN_BIN="${BACKEND_BIN:-${CARGO_TARGET_DIR:-target}/debug/backend}"
 
 spawn_backend() {
@@ -24,12 +27,12 @@ spawn_backend() {
     : "${REDIS_URL:?set REDIS_URL}"
     SPAWN_DB="backend_test_${1}_$$"
     local port
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    SPAWN_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+    port=$(free_port)
+    SPAWN_SECRET=$(random_secret)
     SPAWNED_LOG=$(mktemp)
     psql "$DATABASE_URL" -qc "CREATE DATABASE $SPAWN_DB OWNER backend_owner" >/dev/null
     env -i PATH="$PATH" ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
-        DATABASE_URL="$(spawn_url_as backend_app)" MIGRATION_DATABASE_URL="$(spawn_url_as backend_owner)" \
+        DATABASE_URL="$(url_for "$DATABASE_URL" backend_app "$SPAWN_DB")" MIGRATION_DATABASE_URL="$(url_for "$DATABASE_URL" backend_owner "$SPAWN_DB")" \
         REDIS_URL="$REDIS_URL" JWT_SECRET="$SPAWN_SECRET" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
         LOG_LEVEL=warn "$SPAWN_BIN" serve >"$SPAWNED_LOG" 2>&1 &
     SPAWN_PID=$!
@@ -42,11 +45,6 @@ spawn_backend() {
     echo "spawn-backend: $SPAWNED_URL/ready did not answer within 30 s" >&2
     cat "$SPAWNED_LOG" >&2
     exit 2
-}
-
-# spawn_url_as ROLE: DATABASE_URL with that user and the fresh database.
-spawn_url_as() {
-    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); host = p.hostname + (f":{p.port}" if p.port else ""); print(u.urlunsplit((p.scheme, f"{sys.argv[2]}@{host}", "/" + sys.argv[3], p.query, "")))' "$DATABASE_URL" "$1" "$SPAWN_DB"
 }
 
 spawned_admin_token() {

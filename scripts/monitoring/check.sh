@@ -21,7 +21,9 @@ case "$mode" in
     all|--rules-only|--live-only|--print-rules) ;;
     *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac
-log() { printf 'monitoring: %s\n' "$*" >&2; }
+LOG_PREFIX="monitoring: "
+# shellcheck source=../lib/common.sh source-path=SCRIPTDIR
+source scripts/lib/common.sh
 started=$SECONDS
 
 if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then

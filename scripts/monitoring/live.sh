@@ -19,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=../lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
+# shellcheck source=../lib/common.sh source-path=SCRIPTDIR
+source scripts/lib/common.sh
 
 dir="$(cd "${1:?usage: live.sh DIR (with rules.yaml and dashboard.json)}" && pwd)"
 bin="${BACKEND_BIN:-${CARGO_TARGET_DIR:-target}/debug/backend}"
@@ -33,10 +35,6 @@ PYTHON="${PYTHON:-python3}"
 db="backend_test_monitoring_$$"
 work="$(mktemp -d)"
 pids=()
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-url_as() { # url_as ROLE -> DATABASE_URL with that user and the fresh database
-    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); host = p.hostname + (f":{p.port}" if p.port else ""); print(u.urlunsplit((p.scheme, f"{sys.argv[2]}@{host}", "/" + sys.argv[3], p.query, "")))' "$DATABASE_URL" "$1" "$db"
-}
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do
@@ -53,14 +51,14 @@ trap cleanup EXIT
 ensure_services
 ensure_roles
 psql "$DATABASE_URL" -qc "CREATE DATABASE $db OWNER backend_owner" >/dev/null
-secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+secret=$(random_secret)
 ports=()
 for replica in a b; do
     port=$(free_port)
     ports+=("$port")
     # Replica a migrates the fresh database (dev); b starts once a is ready.
     env -i PATH="$PATH" ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
-        DATABASE_URL="$(url_as backend_app)" MIGRATION_DATABASE_URL="$(url_as backend_owner)" \
+        DATABASE_URL="$(url_for "$DATABASE_URL" backend_app "$db")" MIGRATION_DATABASE_URL="$(url_for "$DATABASE_URL" backend_owner "$db")" \
         REDIS_URL="$REDIS_URL" JWT_SECRET="$secret" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
         CONFIG_RECONCILE_INTERVAL=2 LOG_LEVEL=warn "$bin" serve >"$work/server-$replica.log" 2>&1 &
     pids+=("$!")

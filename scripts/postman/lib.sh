@@ -7,14 +7,15 @@
 # and, after ensure_postman_tools, NEWMAN.
 
 POSTMAN_HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/common.sh source-path=SCRIPTDIR
+source "$POSTMAN_HELPERS/../lib/common.sh"
 POSTMAN_TOOLS="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/postman"
 
 ensure_postman_tools() {
     local stamp
     command -v node >/dev/null 2>&1 || { echo "postman: node (20 or later) is required" >&2; exit 2; }
     command -v npm >/dev/null 2>&1 || { echo "postman: npm is required" >&2; exit 2; }
-    # The content of the pins, not their path: every clone shares one install.
-    stamp="$(cat "$POSTMAN_HELPERS/package.json" "$POSTMAN_HELPERS/package-lock.json" | sha256sum | cut -c1-16)"
+    stamp="$(sha_of "$POSTMAN_HELPERS/package.json" "$POSTMAN_HELPERS/package-lock.json")"
     mkdir -p "$(dirname "$POSTMAN_TOOLS")"
     if command -v flock >/dev/null 2>&1; then
         exec 8>"$POSTMAN_TOOLS.lock"
