@@ -25,8 +25,8 @@ fn target(arg: &str, settings: &RevokeSettings) -> Result<(Uuid, i64), String> {
     )?;
     let claims = JwtKeys::new(jwt)
         .verify(arg.trim())
-        .map_err(|e| format!("not a token of this deployment: {}", e.message))?;
-    let identity = crate::auth::identity(claims).map_err(|e| e.message)?;
+        .map_err(|e| format!("not a token of this deployment: {e}"))?;
+    let identity = crate::auth::identity(claims).map_err(|e| e.to_string())?;
     Ok((identity.jti, identity.expires_at))
 }
 

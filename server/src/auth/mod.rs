@@ -2,13 +2,16 @@
 //! revocation denylist, sign-in rate limits.
 
 pub mod denylist;
+mod error;
 pub mod jwt;
 pub mod rate_limit;
 pub mod revocation;
 
-use crate::context::AppState;
-use backend_api::{ApiError, ErrorCode};
-use dropshot::RequestContext;
+pub use error::AuthError;
+
+use http::HeaderValue;
+use jwt::JwtKeys;
+use revocation::Revocations;
 use uuid::Uuid;
 
 /// The longest an admin token may live (`backend token --admin --ttl`).
@@ -27,17 +30,11 @@ pub struct Identity {
     pub admin: bool,
 }
 
-/// Verifies the `Authorization: Bearer` token of the request: signature,
-/// algorithm and claims only. [`check_revocation`] must follow before the
-/// identity is trusted; [`authenticate`] does both.
-pub fn verify(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let state = rqctx.context();
-    let header = rqctx
-        .request
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-    let token = header
+/// The token of an `Authorization: Bearer <token>` header value (the scheme
+/// in any case); `None` for no header.
+pub fn bearer_token(header: Option<&HeaderValue>) -> Result<&str, AuthError> {
+    header
+        .ok_or(AuthError::MissingToken)?
         .to_str()
         .ok()
         .and_then(|v| {
@@ -45,26 +42,21 @@ pub fn verify(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
         })
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("malformed Authorization header; expected `Bearer <token>`")
-        })?;
-    identity(state.jwt.verify(token)?)
+        .ok_or(AuthError::MalformedHeader)
 }
 
 /// The identity a verified token's claims name.
-pub fn identity(claims: jwt::Claims) -> Result<Identity, ApiError> {
-    let jti = Uuid::parse_str(&claims.jti)
-        .map_err(|_| ApiError::unauthorized("token lacks a valid `jti` claim"))?;
+pub fn identity(claims: jwt::Claims) -> Result<Identity, AuthError> {
+    let jti = Uuid::parse_str(&claims.jti).map_err(|_| AuthError::BadTokenId)?;
     if claims.adm && claims.exp.saturating_sub(claims.iat) > ADMIN_MAX_LIFETIME_SECONDS {
         // Only `backend token --admin` mints them, and it refuses longer; a
         // longer one was made some other way with the key.
-        return Err(ApiError::unauthorized("admin tokens live at most 24 h"));
+        return Err(AuthError::AdminTokenTooLong);
     }
     let user_id = if claims.adm {
         Uuid::nil()
     } else {
-        Uuid::parse_str(&claims.sub)
-            .map_err(|_| ApiError::unauthorized("token subject is not a user id"))?
+        Uuid::parse_str(&claims.sub).map_err(|_| AuthError::SubjectNotAUser)?
     };
     Ok(Identity {
         user_id,
@@ -79,19 +71,21 @@ pub fn identity(claims: jwt::Claims) -> Result<Identity, ApiError> {
 /// It holds every revocation committed before this replica's last catch-up,
 /// and every one this replica made itself (docs/architecture/sessions.md has
 /// the staleness bounds). Admin tokens are checked like any other.
-pub fn check_revocation(state: &AppState, identity: &Identity) -> Result<(), ApiError> {
-    if state.revocations.denylist().is_revoked(&identity.jti) {
-        return Err(ApiError::new(
-            ErrorCode::TokenRevoked,
-            "token has been revoked",
-        ));
+pub fn check_revocation(revocations: &Revocations, identity: &Identity) -> Result<(), AuthError> {
+    if revocations.denylist().is_revoked(&identity.jti) {
+        return Err(AuthError::Revoked);
     }
     Ok(())
 }
 
-/// [`verify`] then [`check_revocation`].
-pub fn authenticate(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let identity = verify(rqctx)?;
-    check_revocation(rqctx.context(), &identity)?;
+/// Verifies the token of an `Authorization` header value (signature,
+/// algorithm, claims), then that it is not revoked: the identity to trust.
+pub fn authenticate(
+    keys: &JwtKeys,
+    revocations: &Revocations,
+    header: Option<&HeaderValue>,
+) -> Result<Identity, AuthError> {
+    let identity = identity(keys.verify(bearer_token(header)?)?)?;
+    check_revocation(revocations, &identity)?;
     Ok(identity)
 }

@@ -10,7 +10,7 @@
 //! per replica, so a client spread over n replicas gets at most n times it.
 //! That is a degradation, never "no limit", and never a 503.
 
-use backend_api::{ApiError, ErrorCode};
+use super::AuthError;
 use fred::prelude::*;
 use fred::types::config::Options;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -38,7 +38,7 @@ impl Bucket {
         }
     }
 
-    fn what(self) -> &'static str {
+    pub fn what(self) -> &'static str {
         match self {
             Bucket::GuestSignin => "guest sign-ins per minute from one address",
             Bucket::Refresh => "token refreshes per minute for one user",
@@ -98,12 +98,12 @@ impl LocalLimiter {
     }
 }
 
-fn exceeded(bucket: Bucket, limit: u32, retry_after: u64) -> ApiError {
-    ApiError::new(
-        ErrorCode::RateLimitExceeded,
-        format!("at most {limit} {}", bucket.what()),
-    )
-    .with_retry_after(retry_after.max(1))
+fn exceeded(bucket: Bucket, limit: u32, retry_after: u64) -> AuthError {
+    AuthError::RateLimited {
+        bucket,
+        limit,
+        retry_after: retry_after.max(1),
+    }
 }
 
 /// Counts one hit for `client` in `bucket`; errors with 429 and `Retry-After`
@@ -116,7 +116,7 @@ pub async fn hit(
     bucket: Bucket,
     client: &str,
     limit: u32,
-) -> Result<(), ApiError> {
+) -> Result<(), AuthError> {
     let now = chrono::Utc::now().timestamp();
     let window = now / WINDOW_SECONDS;
     let key = format!("{prefix}ratelimit:{}:{client}:{window}", bucket.as_str());

@@ -5,7 +5,6 @@ pub mod fairness;
 pub mod migrate;
 pub mod read_lane;
 pub mod role_guard;
-pub mod tenant;
 
 use crate::settings::DatabaseTimeouts;
 use secrecy::{ExposeSecret, SecretString};

@@ -14,6 +14,20 @@ pub fn is_valid(slug: &str) -> bool {
         })
 }
 
+/// A slug given by the caller that breaks the rule.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("slug {0:?} is invalid")]
+pub struct InvalidSlug(pub String);
+
+/// The slug the caller gave, checked, or one derived from `name`.
+pub fn given_or_derived(given: Option<&str>, name: &str) -> Result<String, InvalidSlug> {
+    match given {
+        None => Ok(derive(name)),
+        Some(s) if is_valid(s) => Ok(s.to_owned()),
+        Some(s) => Err(InvalidSlug(s.to_owned())),
+    }
+}
+
 /// Derives a slug from a display name: lowercase ASCII letters and digits,
 /// everything else collapsed into single hyphens. Names with too few usable
 /// characters get a short random suffix so the result satisfies the rule.

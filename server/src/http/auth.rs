@@ -1,12 +1,12 @@
 //! Guest sign-in and token lifecycle.
 
 use super::{db_error, session};
+use crate::auth::Identity;
 use crate::auth::rate_limit::{self, Bucket};
 use crate::auth::revocation::Reason;
-use crate::auth::{self, Identity};
 use crate::context::AppState;
-use crate::db::tenant;
 use crate::repo;
+use crate::tenant::{self, AccessError};
 use backend_api::types::{NoStoreHeader, TokenResponse, User};
 use backend_api::{ApiError, NoStore};
 use dropshot::{
@@ -56,7 +56,8 @@ async fn limit(
         client,
         per_minute,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Revokes the presented token: durable in PostgreSQL before this returns.
@@ -107,7 +108,7 @@ pub async fn guest(
     for attempt in 1..=USERNAME_ATTEMPTS {
         let username = format!("guest-{}", rand::rng().random_range(upper / 10..upper));
         let mut tx = tenant::begin(&state.pool, id).await.map_err(db_error)?;
-        match repo::users::insert(tx.conn(), id, &username).await {
+        match repo::users::insert(&mut tx, id, &username).await {
             Ok(user) => {
                 tx.commit().await.map_err(db_error)?;
                 return Ok(HttpResponseHeaders::new(
@@ -136,10 +137,10 @@ pub async fn refresh(
         state.settings.refresh_rate_limit_per_minute,
     )
     .await?;
-    let user = repo::users::get(tx.conn(), identity.user_id)
+    let user = repo::users::get(&mut tx, identity.user_id)
         .await
         .map_err(db_error)?
-        .ok_or_else(|| ApiError::unauthorized("the token's user does not exist"))?;
+        .ok_or(AccessError::UserGone)?;
     tx.commit().await.map_err(db_error)?;
     let response = token_response(state, user)?;
     // The old token stops working before the new one is handed out.
@@ -153,17 +154,17 @@ pub async fn refresh(
 pub async fn logout(
     rqctx: &RequestContext<AppState>,
 ) -> Result<HttpResponseUpdatedNoContent, ApiError> {
-    let identity = auth::authenticate(rqctx)?;
+    let identity = session::authenticate(rqctx)?;
     revoke(rqctx, &identity, Reason::Logout).await?;
     Ok(HttpResponseUpdatedNoContent())
 }
 
 pub async fn me(rqctx: &RequestContext<AppState>) -> Result<HttpResponseOk<User>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
-    let user = repo::users::get(tx.conn(), identity.user_id)
+    let user = repo::users::get(&mut tx, identity.user_id)
         .await
         .map_err(db_error)?
-        .ok_or_else(|| ApiError::unauthorized("the token's user does not exist"))?;
+        .ok_or(AccessError::UserGone)?;
     tx.commit().await.map_err(db_error)?;
     Ok(HttpResponseOk(user))
 }

@@ -5,8 +5,8 @@
 //! after it commits.
 
 use super::cursor::{Cursors, Start};
-use super::{db_error, page};
-use crate::auth::{self, Identity};
+use super::{db_error, page, session};
+use crate::auth::Identity;
 use crate::configs::store::{self, Put, PutOutcome};
 use crate::configs::{Source, rules, watcher};
 use crate::context::AppState;
@@ -22,7 +22,7 @@ fn not_found(service: &str, key: &str) -> ApiError {
 }
 
 async fn admin(rqctx: &RequestContext<AppState>) -> Result<Identity, ApiError> {
-    let identity = auth::authenticate(rqctx)?;
+    let identity = session::authenticate(rqctx)?;
     if identity.admin {
         Ok(identity)
     } else {

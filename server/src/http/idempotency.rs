@@ -9,8 +9,8 @@
 //! Keys live 24 hours and are pruned in batches.
 
 use super::db_error;
-use crate::db::tenant::TenantTx;
 use crate::repo::idempotency::{self as repo, NewEntry};
+use crate::tenant::TenantTx;
 use backend_api::types::LocationHeader;
 use backend_api::{ApiError, Created, ErrorCode};
 use dropshot::{HttpResponseCreated, HttpResponseHeaders};
@@ -71,17 +71,14 @@ impl Idempotency {
         &self,
         tx: &mut TenantTx,
     ) -> Result<Option<Created<T>>, ApiError> {
-        if !repo::try_lock(tx.conn(), &self.key)
-            .await
-            .map_err(db_error)?
-        {
+        if !repo::try_lock(tx, &self.key).await.map_err(db_error)? {
             return Err(ApiError::new(
                 ErrorCode::IdempotencyInProgress,
                 "a request with this Idempotency-Key is still being processed",
             )
             .with_retry_after(1));
         }
-        let Some(stored) = repo::find(tx.conn(), &self.key).await.map_err(db_error)? else {
+        let Some(stored) = repo::find(tx, &self.key).await.map_err(db_error)? else {
             return Ok(None);
         };
         if stored.operation != self.operation || stored.request_hash != self.request_hash {
@@ -114,7 +111,7 @@ impl Idempotency {
     ) -> Result<(), ApiError> {
         let response = serde_json::to_value(body).map_err(ApiError::internal)?;
         repo::insert(
-            tx.conn(),
+            tx,
             NewEntry {
                 key: &self.key,
                 operation: self.operation,

@@ -3,11 +3,11 @@
 //! concurrent demotions cannot both pass that check.
 
 use super::cursor::Cursors;
-use super::orgs::visible;
 use super::precondition::{self, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
 use crate::repo;
+use crate::tenant::{self, AccessError, TenantTx, orgs::visible};
 use backend_api::types::*;
 use backend_api::{ApiError, ErrorCode, Tagged};
 use dropshot::{HttpResponseDeleted, HttpResponseOk, RequestContext, ResultsPage};
@@ -31,7 +31,7 @@ pub async fn list(
     let (_, mut tx) = session::begin(rqctx).await?;
     let (limit, offset) = page::params(params)?;
     let org = visible(&mut tx, &path.org).await?;
-    let (data, total) = repo::members::list(tx.conn(), org.id, limit, offset)
+    let (data, total) = repo::members::list(&mut tx, org.id, limit, offset)
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
@@ -50,7 +50,7 @@ pub async fn list_v2(
     let list = format!("members:{}", org.id);
     let params = params?;
     let (cursors, start) = Cursors::request(rqctx, list, &identity.user_id, &params)?;
-    let rows = repo::members::page_after(tx.conn(), org.id, start.after(), cursors.fetch())
+    let rows = repo::members::page_after(&mut tx, org.id, start.after(), cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
@@ -62,17 +62,14 @@ pub async fn list_v2(
 /// Takes the organization's membership lock, then reads the caller's role
 /// again: the role seen before the lock may have been taken away while this
 /// request waited for it.
-async fn lock_and_recheck(
-    tx: &mut crate::db::tenant::TenantTx,
-    org: &Org,
-) -> Result<Role, ApiError> {
-    repo::members::lock_org(tx.conn(), org.id)
+async fn lock_and_recheck(tx: &mut TenantTx, org: &Org) -> Result<Role, ApiError> {
+    repo::members::lock_org(tx, org.id)
         .await
         .map_err(db_error)?;
-    repo::members::caller_role(tx.conn(), org.id)
+    repo::members::caller_role(tx, org.id)
         .await
         .map_err(db_error)?
-        .ok_or_else(|| super::orgs::not_found(&org.slug))
+        .ok_or_else(|| AccessError::OrgNotFound(org.slug.clone()).into())
 }
 
 fn no_longer_allowed() -> ApiError {
@@ -87,12 +84,12 @@ pub async fn set(
 ) -> Result<Tagged<HttpResponseOk<Member>>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
-    super::orgs::require_manager(&org)?;
+    tenant::require_manager(org.role)?;
     let caller = lock_and_recheck(&mut tx, &org).await?;
     if !caller.can_manage() {
         return Err(no_longer_allowed());
     }
-    let current = repo::members::get(tx.conn(), org.id, path.user_id)
+    let current = repo::members::get(&mut tx, org.id, path.user_id)
         .await
         .map_err(db_error)?;
     // Under the membership lock, so the version cannot move after this check.
@@ -115,25 +112,25 @@ pub async fn set(
         Some(m) => {
             if m.role == Role::Owner
                 && input.role != Role::Owner
-                && repo::members::count_owners(tx.conn(), org.id)
+                && repo::members::count_owners(&mut tx, org.id)
                     .await
                     .map_err(db_error)?
                     <= 1
             {
                 return Err(last_owner());
             }
-            if !repo::members::set_role(tx.conn(), org.id, path.user_id, input.role)
+            if !repo::members::set_role(&mut tx, org.id, path.user_id, input.role)
                 .await
                 .map_err(db_error)?
             {
                 return Err(no_longer_allowed());
             }
         }
-        None => repo::members::insert(tx.conn(), org.id, path.user_id, input.role)
+        None => repo::members::insert(&mut tx, org.id, path.user_id, input.role)
             .await
             .map_err(db_error)?,
     }
-    let member = repo::members::get(tx.conn(), org.id, path.user_id)
+    let member = repo::members::get(&mut tx, org.id, path.user_id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::internal("membership vanished inside its transaction"))?;
@@ -149,7 +146,7 @@ pub async fn remove(
     let (identity, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
     let caller = lock_and_recheck(&mut tx, &org).await?;
-    let target = repo::members::get(tx.conn(), org.id, path.user_id)
+    let target = repo::members::get(&mut tx, org.id, path.user_id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| user_not_found(path.user_id))?;
@@ -163,14 +160,14 @@ pub async fn remove(
     }
     precondition::guard(condition.if_match.as_deref(), target.version)?;
     if target.role == Role::Owner
-        && repo::members::count_owners(tx.conn(), org.id)
+        && repo::members::count_owners(&mut tx, org.id)
             .await
             .map_err(db_error)?
             <= 1
     {
         return Err(last_owner());
     }
-    if !repo::members::delete(tx.conn(), org.id, path.user_id)
+    if !repo::members::delete(&mut tx, org.id, path.user_id)
         .await
         .map_err(db_error)?
     {

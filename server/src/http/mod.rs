@@ -7,6 +7,7 @@ mod configs;
 mod cursor;
 mod db_error;
 mod docs;
+mod error_map;
 mod health;
 mod idempotency;
 mod members;
@@ -14,7 +15,6 @@ mod orgs;
 mod page;
 mod precondition;
 mod projects;
-mod rule_errors;
 mod session;
 
 use crate::context::AppState;

@@ -1,13 +1,15 @@
-//! Organizations. Role checks happen here; RLS enforces them again.
+//! Organizations. The access rules are [`crate::tenant`]'s; RLS enforces
+//! them again.
 
 use super::cursor::Cursors;
+use super::error_map::invalid_slug;
 use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
-use crate::db::tenant::TenantTx;
 use crate::domain::{names, slug};
-use crate::repo::{self, orgs::OrgKey};
+use crate::repo;
+use crate::tenant::{self, AccessError, OrgKey, orgs::visible};
 use backend_api::types::*;
 use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
@@ -16,56 +18,6 @@ use dropshot::{
 };
 use uuid::Uuid;
 
-pub fn not_found(org: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::OrgNotFound,
-        format!("Organization {org} not found"),
-    )
-}
-
-/// Checks an explicit slug, or derives one from the name.
-pub fn slug_or_derived(
-    given: Option<&str>,
-    name: &str,
-    invalid: ErrorCode,
-) -> Result<String, ApiError> {
-    match given {
-        None => Ok(slug::derive(name)),
-        Some(s) if slug::is_valid(s) => Ok(s.to_owned()),
-        Some(s) => Err(ApiError::new(invalid, format!("slug {s:?} is invalid"))
-            .with_detail("field", "slug")
-            .with_detail("rule", SLUG_RULE)),
-    }
-}
-
-/// How `{org}` names an organization, or `None` for a slug that breaks the
-/// slug rule: no such organization can exist, so nobody need ask the database.
-pub(super) fn possible_key(org: &str) -> Option<OrgKey<'_>> {
-    match OrgKey::parse(org) {
-        OrgKey::Slug(s) if !slug::is_valid(s) => None,
-        key => Some(key),
-    }
-}
-
-/// The organization named by `{org}` if the caller is a member; 404 otherwise.
-pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, ApiError> {
-    let key = possible_key(org).ok_or_else(|| not_found(org))?;
-    repo::orgs::find(tx.conn(), &key)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| not_found(org))
-}
-
-pub fn require_manager(org: &Org) -> Result<(), ApiError> {
-    if org.role.can_manage() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "requires the owner or admin role in this organization",
-        ))
-    }
-}
-
 pub async fn create(
     rqctx: &RequestContext<AppState>,
     key: IdempotencyKeyHeader,
@@ -73,7 +25,8 @@ pub async fn create(
 ) -> Result<Created<Org>, ApiError> {
     let (identity, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
-    let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidOrgSlug)?;
+    let slug = slug::given_or_derived(input.slug.as_deref(), &name)
+        .map_err(invalid_slug(ErrorCode::InvalidOrgSlug))?;
     let idempotency = Idempotency::parse(key.idempotency_key.as_deref(), "org_create", "", &input)?;
     if let Some(idempotency) = &idempotency
         && let Some(replay) = idempotency.replay(&mut tx).await?
@@ -82,13 +35,13 @@ pub async fn create(
         return Ok(replay);
     }
     let id = Uuid::new_v4();
-    repo::orgs::insert(tx.conn(), id, &name, &slug, identity.user_id)
+    repo::orgs::insert(&mut tx, id, &name, &slug, identity.user_id)
         .await
         .map_err(db_error)?;
-    repo::members::insert(tx.conn(), id, identity.user_id, Role::Owner)
+    repo::members::insert(&mut tx, id, identity.user_id, Role::Owner)
         .await
         .map_err(db_error)?;
-    let org = repo::orgs::find(tx.conn(), &OrgKey::Id(id))
+    let org = tenant::orgs::find(&mut tx, &OrgKey::Id(id))
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::internal("created organization is not visible to its owner"))?;
@@ -109,7 +62,7 @@ pub async fn list(
 ) -> Result<HttpResponseOk<Page<Org>>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let (limit, offset) = page::params(params)?;
-    let (data, total) = repo::orgs::list(tx.conn(), limit, offset)
+    let (data, total) = tenant::orgs::list(&mut tx, limit, offset)
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
@@ -124,7 +77,7 @@ pub async fn list_v2(
     let (identity, mut tx) = session::begin(rqctx).await?;
     let params = params?;
     let (cursors, start) = Cursors::request(rqctx, "orgs".to_owned(), &identity.user_id, &params)?;
-    let rows = repo::orgs::page_after(tx.conn(), start.after(), cursors.fetch())
+    let rows = tenant::orgs::page_after(&mut tx, start.after(), cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
@@ -133,7 +86,7 @@ pub async fn list_v2(
         .map(HttpResponseOk)
 }
 
-/// The hot read path: one PostgreSQL round trip (see `repo::orgs::read_as`)
+/// The hot read path: one PostgreSQL round trip (see `tenant::orgs::read_as`)
 /// next to the denylist check, through [`session::org_read`].
 pub async fn get(
     rqctx: &RequestContext<AppState>,
@@ -144,7 +97,7 @@ pub async fn get(
         rqctx,
         &path.org,
         Ok(()),
-        |state, user, key, ()| async move { repo::orgs::read_as(&state.reads, user, &key).await },
+        |state, user, key, ()| async move { tenant::orgs::read_as(&state.reads, user, &key).await },
     )
     .await?;
     Ok(conditional(
@@ -163,26 +116,27 @@ pub async fn update(
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let org = visible(&mut tx, &path.org).await?;
-    require_manager(&org)?;
+    tenant::require_manager(org.role)?;
     let slug = match input.slug.as_deref() {
         None => org.slug.clone(),
-        given => slug_or_derived(given, &name, ErrorCode::InvalidOrgSlug)?,
+        given => {
+            slug::given_or_derived(given, &name).map_err(invalid_slug(ErrorCode::InvalidOrgSlug))?
+        }
     };
     // After every check of the input: a bad request is 400 whatever its ETag.
     let expected = precondition::guard(condition.if_match.as_deref(), org.version)?;
-    if !repo::orgs::update(tx.conn(), org.id, &name, &slug, expected)
+    if !repo::orgs::update(&mut tx, org.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
     {
-        let forbidden =
-            ApiError::forbidden("requires the owner or admin role in this organization");
-        let current = repo::orgs::version(tx.conn(), org.id);
+        let forbidden = AccessError::NotManager.into();
+        let current = repo::orgs::version(&mut tx, org.id);
         return Err(precondition::moved_or(expected, current, forbidden).await);
     }
-    let updated = repo::orgs::find(tx.conn(), &OrgKey::Id(org.id))
+    let updated = tenant::orgs::find(&mut tx, &OrgKey::Id(org.id))
         .await
         .map_err(db_error)?
-        .ok_or_else(|| not_found(&path.org))?;
+        .ok_or_else(|| AccessError::OrgNotFound(path.org.clone()))?;
     tx.commit().await.map_err(db_error)?;
     Ok(tagged(updated.version, updated))
 }
@@ -194,18 +148,14 @@ pub async fn delete(
 ) -> Result<HttpResponseDeleted, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let org = visible(&mut tx, &path.org).await?;
-    if org.role != Role::Owner {
-        return Err(ApiError::forbidden(
-            "only an owner may delete the organization",
-        ));
-    }
+    tenant::require_owner(&org)?;
     let expected = precondition::guard(condition.if_match.as_deref(), org.version)?;
-    if !repo::orgs::delete(tx.conn(), org.id, expected)
+    if !repo::orgs::delete(&mut tx, org.id, expected)
         .await
         .map_err(db_error)?
     {
-        let forbidden = ApiError::forbidden("only an owner may delete the organization");
-        let current = repo::orgs::version(tx.conn(), org.id);
+        let forbidden = AccessError::NotOwner.into();
+        let current = repo::orgs::version(&mut tx, org.id);
         return Err(precondition::moved_or(expected, current, forbidden).await);
     }
     tx.commit().await.map_err(db_error)?;

@@ -1,14 +1,14 @@
 //! Projects of an organization.
 
 use super::cursor::Cursors;
+use super::error_map::invalid_slug;
 use super::idempotency::Idempotency;
-use super::orgs::{require_manager, slug_or_derived, visible};
 use super::precondition::{self, conditional, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
-use crate::db::tenant::TenantTx;
-use crate::domain::names;
+use crate::domain::{names, slug};
 use crate::repo;
+use crate::tenant::{self, TenantTx, orgs::visible};
 use backend_api::types::*;
 use backend_api::{ApiError, Conditional, Created, ErrorCode, Tagged};
 use dropshot::{
@@ -24,18 +24,8 @@ fn not_found(id: Uuid) -> ApiError {
     )
 }
 
-fn require_manager_role(role: Role) -> Result<(), ApiError> {
-    if role.can_manage() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "requires the owner or admin role in the project's organization",
-        ))
-    }
-}
-
 async fn visible_project(tx: &mut TenantTx, id: Uuid) -> Result<(Project, Role), ApiError> {
-    repo::projects::get(tx.conn(), id)
+    repo::projects::get(tx, id)
         .await
         .map_err(db_error)?
         .ok_or_else(|| not_found(id))
@@ -49,9 +39,10 @@ pub async fn create(
 ) -> Result<Created<Project>, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
-    let slug = slug_or_derived(input.slug.as_deref(), &name, ErrorCode::InvalidProjectSlug)?;
+    let slug = slug::given_or_derived(input.slug.as_deref(), &name)
+        .map_err(invalid_slug(ErrorCode::InvalidProjectSlug))?;
     let org = visible(&mut tx, &path.org).await?;
-    require_manager(&org)?;
+    tenant::require_manager(org.role)?;
     // The organization by id, so that its slug and its id are one request.
     let idempotency = Idempotency::parse(
         key.idempotency_key.as_deref(),
@@ -65,7 +56,7 @@ pub async fn create(
         tx.commit().await.map_err(db_error)?;
         return Ok(replay);
     }
-    let project = repo::projects::insert(tx.conn(), org.id, &name, &slug)
+    let project = repo::projects::insert(&mut tx, org.id, &name, &slug)
         .await
         .map_err(db_error)?;
     let location = format!("/api/v1/projects/{}", project.id);
@@ -114,7 +105,7 @@ pub async fn list_v2(
     let list = format!("projects:{}", org.id);
     let params = params?;
     let (cursors, start) = Cursors::request(rqctx, list, &identity.user_id, &params)?;
-    let rows = repo::projects::page_after(tx.conn(), org.id, start.after(), cursors.fetch())
+    let rows = repo::projects::page_after(&mut tx, org.id, start.after(), cursors.fetch())
         .await
         .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
@@ -147,18 +138,19 @@ pub async fn update(
     let (_, mut tx) = session::begin(rqctx).await?;
     let name = names::display_name(&input.name)?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
-    require_manager_role(role)?;
+    tenant::require_project_manager(role)?;
     let slug = match input.slug.as_deref() {
         None => project.slug.clone(),
-        given => slug_or_derived(given, &name, ErrorCode::InvalidProjectSlug)?,
+        given => slug::given_or_derived(given, &name)
+            .map_err(invalid_slug(ErrorCode::InvalidProjectSlug))?,
     };
     // After every check of the input: a bad request is 400 whatever its ETag.
     let expected = precondition::guard(condition.if_match.as_deref(), project.version)?;
-    let Some(updated) = repo::projects::update(tx.conn(), project.id, &name, &slug, expected)
+    let Some(updated) = repo::projects::update(&mut tx, project.id, &name, &slug, expected)
         .await
         .map_err(db_error)?
     else {
-        let current = repo::projects::version(tx.conn(), project.id);
+        let current = repo::projects::version(&mut tx, project.id);
         return Err(precondition::moved_or(expected, current, not_found(project.id)).await);
     };
     tx.commit().await.map_err(db_error)?;
@@ -172,13 +164,13 @@ pub async fn delete(
 ) -> Result<HttpResponseDeleted, ApiError> {
     let (_, mut tx) = session::begin(rqctx).await?;
     let (project, role) = visible_project(&mut tx, path.id).await?;
-    require_manager_role(role)?;
+    tenant::require_project_manager(role)?;
     let expected = precondition::guard(condition.if_match.as_deref(), project.version)?;
-    if !repo::projects::delete(tx.conn(), project.id, expected)
+    if !repo::projects::delete(&mut tx, project.id, expected)
         .await
         .map_err(db_error)?
     {
-        let current = repo::projects::version(tx.conn(), project.id);
+        let current = repo::projects::version(&mut tx, project.id);
         return Err(precondition::moved_or(expected, current, not_found(project.id)).await);
     }
     tx.commit().await.map_err(db_error)?;

@@ -1,7 +1,7 @@
 //! Stored answers to creates sent with an `Idempotency-Key` (V012). Row-level
 //! security scopes every statement to the caller's own keys.
 
-use sqlx::PgConnection;
+use crate::tenant::TenantTx;
 
 /// A stored first answer.
 #[derive(sqlx::FromRow)]
@@ -16,7 +16,8 @@ pub struct Stored {
 /// Takes the (caller, key) lock for this transaction without waiting: `false`
 /// when another request with the same key holds it. Seed 1 keeps these locks
 /// apart from the membership locks (seed 0) of `members::lock_org`.
-pub async fn try_lock(conn: &mut PgConnection, key: &str) -> Result<bool, sqlx::Error> {
+pub async fn try_lock(tx: &mut TenantTx, key: &str) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_scalar(
         "SELECT pg_try_advisory_xact_lock(hashtextextended(app_user_id()::text || ' ' || $1, 1))",
     )
@@ -28,7 +29,8 @@ pub async fn try_lock(conn: &mut PgConnection, key: &str) -> Result<bool, sqlx::
 /// The caller's live entry for `key`. An expired one that the pruner has not
 /// reached yet is deleted here (the delete policy allows only expired rows),
 /// so the key can be used afresh.
-pub async fn find(conn: &mut PgConnection, key: &str) -> Result<Option<Stored>, sqlx::Error> {
+pub async fn find(tx: &mut TenantTx, key: &str) -> Result<Option<Stored>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query(
         "DELETE FROM idempotency_keys \
          WHERE user_id = app_user_id() AND key = $1 AND expires_at < now()",
@@ -56,7 +58,8 @@ pub struct NewEntry<'a> {
 }
 
 /// Stores the answer in the transaction that made it.
-pub async fn insert(conn: &mut PgConnection, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut TenantTx, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query(
         "INSERT INTO idempotency_keys \
            (user_id, key, operation, request_hash, status, response, location, expires_at) \

@@ -1,6 +1,7 @@
+use crate::tenant::TenantTx;
+use crate::tenant::access::role_column;
 use backend_api::types::{Member, Role};
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -17,7 +18,7 @@ impl MemberRow {
         Ok(Member {
             user_id: self.user_id,
             username: self.username,
-            role: super::role(&self.role)?,
+            role: role_column(&self.role)?,
             created_at: self.created_at,
             version: self.version,
         })
@@ -33,7 +34,8 @@ macro_rules! member_select {
 
 /// Serialises membership changes of one organization, so that two concurrent
 /// demotions cannot both see "another owner remains".
-pub async fn lock_org(conn: &mut PgConnection, org: Uuid) -> Result<(), sqlx::Error> {
+pub async fn lock_org(tx: &mut TenantTx, org: Uuid) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
         .bind(org)
         .execute(conn)
@@ -43,20 +45,22 @@ pub async fn lock_org(conn: &mut PgConnection, org: Uuid) -> Result<(), sqlx::Er
 
 /// The caller's role in `org` now (under the lock: a role read before it may
 /// have changed while waiting).
-pub async fn caller_role(conn: &mut PgConnection, org: Uuid) -> Result<Option<Role>, sqlx::Error> {
+pub async fn caller_role(tx: &mut TenantTx, org: Uuid) -> Result<Option<Role>, sqlx::Error> {
+    let conn = tx.conn();
     let role: Option<String> = sqlx::query_scalar("SELECT app_role_in($1)")
         .bind(org)
         .fetch_one(conn)
         .await?;
-    role.map(|r| super::role(&r)).transpose()
+    role.map(|r| role_column(&r)).transpose()
 }
 
 pub async fn insert(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     user: Uuid,
     role: Role,
 ) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)")
         .bind(org)
         .bind(user)
@@ -66,11 +70,8 @@ pub async fn insert(
         .map(drop)
 }
 
-pub async fn get(
-    conn: &mut PgConnection,
-    org: Uuid,
-    user: Uuid,
-) -> Result<Option<Member>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, org: Uuid, user: Uuid) -> Result<Option<Member>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as::<_, MemberRow>(concat!(
         member_select!(),
         " WHERE m.org_id = $1 AND m.user_id = $2"
@@ -84,11 +85,12 @@ pub async fn get(
 }
 
 pub async fn set_role(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     user: Uuid,
     role: Role,
 ) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     let done = sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
         .bind(org)
         .bind(user)
@@ -98,7 +100,8 @@ pub async fn set_role(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete(conn: &mut PgConnection, org: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn delete(tx: &mut TenantTx, org: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
         .bind(org)
         .bind(user)
@@ -107,7 +110,8 @@ pub async fn delete(conn: &mut PgConnection, org: Uuid, user: Uuid) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn count_owners(conn: &mut PgConnection, org: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn count_owners(tx: &mut TenantTx, org: Uuid) -> Result<i64, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
         .bind(org)
         .fetch_one(conn)
@@ -117,11 +121,12 @@ pub async fn count_owners(conn: &mut PgConnection, org: Uuid) -> Result<i64, sql
 /// Up to `limit` members of `org` after `after` (the membership time and user
 /// id of the previous page's last row), oldest first: a keyset page.
 pub async fn page_after(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Member>, sqlx::Error> {
+    let conn = tx.conn();
     let (at, id) = after.unzip();
     sqlx::query_as::<_, MemberRow>(concat!(
         member_select!(),
@@ -140,11 +145,12 @@ pub async fn page_after(
 }
 
 pub async fn list(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<Member>, i64), sqlx::Error> {
+    let conn = tx.conn();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1")
         .bind(org)
         .fetch_one(&mut *conn)

@@ -1,8 +1,9 @@
-use super::orgs::OrgKey;
 use crate::db::read_lane::ReadLane;
+use crate::tenant::OrgKey;
+use crate::tenant::TenantTx;
+use crate::tenant::access::role_column;
 use backend_api::types::{Project, Role};
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -37,11 +38,12 @@ macro_rules! project_columns {
 }
 
 pub async fn insert(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     name: &str,
     slug: &str,
 ) -> Result<Project, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "INSERT INTO projects (id, org_id, name, slug) VALUES ($1, $2, $3, $4) RETURNING ",
         project_columns!()
@@ -56,10 +58,8 @@ pub async fn insert(
 }
 
 /// A visible project and the caller's role in its organization.
-pub async fn get(
-    conn: &mut PgConnection,
-    id: Uuid,
-) -> Result<Option<(Project, Role)>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<(Project, Role)>, sqlx::Error> {
+    let conn = tx.conn();
     let found = sqlx::query_as::<_, ProjectRow>(concat!(
         "SELECT ",
         project_columns!(),
@@ -76,7 +76,7 @@ pub async fn get(
         .fetch_one(conn)
         .await?;
     match role {
-        Some(r) => Ok(Some((project.into(), super::role(&r)?))),
+        Some(r) => Ok(Some((project.into(), role_column(&r)?))),
         None => Ok(None),
     }
 }
@@ -165,11 +165,12 @@ pub async fn page_as(
 /// Up to `limit` projects of `org` after `after` (the sort time and id of the
 /// previous page's last row), newest first: a keyset page.
 pub async fn page_after(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     org: Uuid,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Project>, sqlx::Error> {
+    let conn = tx.conn();
     let (at, id) = after.unzip();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "SELECT ",
@@ -190,12 +191,13 @@ pub async fn page_after(
 /// Renames; with `expected`, only that version (a concurrent change that
 /// commits first makes the guard fail: PostgreSQL re-checks it on the new row).
 pub async fn update(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
     name: &str,
     slug: &str,
     expected: Option<i64>,
 ) -> Result<Option<Project>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "UPDATE projects SET name = $2, slug = $3 \
          WHERE id = $1 AND ($4::bigint IS NULL OR version = $4) RETURNING ",
@@ -211,10 +213,11 @@ pub async fn update(
 }
 
 pub async fn delete(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     let done =
         sqlx::query("DELETE FROM projects WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)")
             .bind(id)
@@ -225,7 +228,8 @@ pub async fn delete(
 }
 
 /// The version the caller can see now (a new snapshot in READ COMMITTED).
-pub async fn version(conn: &mut PgConnection, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+pub async fn version(tx: &mut TenantTx, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_scalar("SELECT version FROM projects WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)

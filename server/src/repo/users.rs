@@ -1,6 +1,6 @@
+use crate::tenant::TenantTx;
 use backend_api::types::User;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -20,11 +20,8 @@ impl From<UserRow> for User {
     }
 }
 
-pub async fn insert(
-    conn: &mut PgConnection,
-    id: Uuid,
-    username: &str,
-) -> Result<User, sqlx::Error> {
+pub async fn insert(tx: &mut TenantTx, id: Uuid, username: &str) -> Result<User, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (id, username, guest_id) VALUES ($1, $2, $3) \
          RETURNING id, username, created_at",
@@ -37,7 +34,8 @@ pub async fn insert(
     .map(User::from)
 }
 
-pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as::<_, UserRow>("SELECT id, username, created_at FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)

@@ -2,20 +2,22 @@
 //!
 //! `begin` sets the caller's identity with `set_config(.., true)` (through the
 //! SQL function `app_begin`), so it lives exactly as long as the transaction
-//! and never leaks to the next user of a pooled connection. Repositories take
-//! the resulting [`TenantTx`]; nothing else reads or writes tenant tables.
+//! and never leaks to the next user of a pooled connection. Every repository
+//! function takes the resulting [`TenantTx`], whose fields are private: a
+//! repository call outside a tenant transaction does not compile.
 
-use sqlx::{PgPool, Postgres, Transaction};
+use crate::db::fairness::Slot;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 /// A transaction whose identity is set. Dropping it without `commit` rolls
 /// back.
 pub struct TenantTx {
-    pub tx: Transaction<'static, Postgres>,
-    /// Does the signed-in user still exist (as seen through RLS)?
-    pub user_exists: bool,
-    /// The caller's slot ([`super::fairness`]), held as long as the transaction.
-    _slot: Option<super::fairness::Slot>,
+    tx: Transaction<'static, Postgres>,
+    user_exists: bool,
+    /// The caller's slot ([`crate::db::fairness`]), held as long as the
+    /// transaction.
+    _slot: Option<Slot>,
 }
 
 impl TenantTx {
@@ -23,12 +25,18 @@ impl TenantTx {
         self.tx.commit().await
     }
 
-    pub fn conn(&mut self) -> &mut sqlx::PgConnection {
+    /// Does the signed-in user still exist (as seen through RLS)?
+    pub fn user_exists(&self) -> bool {
+        self.user_exists
+    }
+
+    /// The connection, for the SQL of `repo/` and [`super::orgs`].
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
 
     /// Keeps `slot` taken until the transaction ends.
-    pub fn holding(mut self, slot: super::fairness::Slot) -> TenantTx {
+    pub fn holding(mut self, slot: Slot) -> TenantTx {
         self._slot = Some(slot);
         self
     }
@@ -38,7 +46,7 @@ impl TenantTx {
 /// its own organizations; handlers narrow to one with their `WHERE`.
 pub async fn begin(pool: &PgPool, user_id: Uuid) -> Result<TenantTx, sqlx::Error> {
     let mut tx = {
-        let _waiting = super::Waiting::new();
+        let _waiting = crate::db::Waiting::new();
         pool.begin().await?
     };
     let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
