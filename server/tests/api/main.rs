@@ -17,6 +17,7 @@ mod idempotency;
 mod invariants;
 mod members;
 mod migrations;
+mod module_imports;
 mod orgs;
 mod preconditions;
 mod projects;
