@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Conformance fuzzing of a running backend with schemathesis: every operation of the live
+# Conformance fuzzing of the backend with schemathesis: every operation of the live
 # OpenAPI document (BASE_URL/openapi.json), all checks (no 5xx, response schema, documented
 # status codes, content types, headers, auth, negative/positive data, use-after-free,
 # resource availability, object-level authorization), the coverage, fuzzing and stateful
 # phases (links inferred from the document and the Location headers).
 #
-#   scripts/conformance.sh BASE_URL        e.g. scripts/conformance.sh http://127.0.0.1:18080
+#   scripts/conformance.sh             start the built server and fuzz it (scripts/test.sh runs this)
+#   scripts/conformance.sh BASE_URL    fuzz a running server, e.g. http://127.0.0.1:18080
 #
-# The server must allow many guest sign-ins from 127.0.0.1: start it with a high
+# Without BASE_URL, scripts/lib/spawn-backend.sh starts the built `backend` (BACKEND_BIN, else
+# ${CARGO_TARGET_DIR:-$HOME/.cache/backend-target}/debug/backend; never built here) on a fresh
+# database and a free port with a random JWT secret, and an admin token minted with that secret is
+# CONFORMANCE_ADMIN_TOKEN. DATABASE_URL (a superuser URL) and REDIS_URL default to this machine's;
+# PostgreSQL and Redis are started and the roles made when missing (scripts/lib/services.sh).
+#
+# A server given by BASE_URL must allow many guest sign-ins from 127.0.0.1: start it with a high
 # GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE (e.g. 100000).
 #
 # Authentication: two guests are signed in with `curl -sf -X POST BASE_URL/api/v1/auth/guest`;
@@ -25,7 +32,8 @@
 #   CONFORMANCE_MAX_EXAMPLES  test cases per operation and phase (default 150)
 #   CONFORMANCE_SEED          hypothesis seed (default 20251126)
 #   CONFORMANCE_REPORT_DIR    keep the JSON and JUnit reports there (default: discarded)
-#   CONFORMANCE_ADMIN_TOKEN   admin bearer token for the admin-only operations (optional)
+#   CONFORMANCE_ADMIN_TOKEN   admin bearer token for the admin-only operations (optional; minted
+#                             for the spawned server without BASE_URL)
 #
 # Output: schemathesis's report, then `generated cases: N` on a line of its own and a
 # one-line verdict. Exit status 0 only when every operation was tested with no failure
@@ -43,6 +51,10 @@ SEED="${CONFORMANCE_SEED:-20251126}"
 LOG_PREFIX="conformance: "
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 source "$SCRIPT_DIR/lib/common.sh"
+# shellcheck source=lib/services.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/services.sh"
+# shellcheck source=lib/spawn-backend.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/lib/spawn-backend.sh"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
@@ -91,9 +103,8 @@ sys.exit(0 if live == committed else 1)
 PY
 }
 
-[ $# -eq 1 ] || usage
-case "$1" in -h|--help) usage ;; esac
-BASE_URL="${1%/}"
+[ $# -le 1 ] || usage
+case "${1:-}" in -h|--help) usage ;; esac
 case "$MAX_EXAMPLES" in ''|*[!0-9]*|0) die "CONFORMANCE_MAX_EXAMPLES must be a positive integer" ;; esac
 case "$SEED" in ''|*[!0-9]*) die "CONFORMANCE_SEED must be a non-negative integer" ;; esac
 need curl jq python3 sha256sum
@@ -101,7 +112,20 @@ need curl jq python3 sha256sum
 ensure_venv
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'stop_backend; rm -rf "$work"' EXIT
+if [ $# -eq 0 ]; then
+  cd "$ROOT"
+  export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+  export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+  ensure_services
+  ensure_roles
+  spawn_backend conformance
+  CONFORMANCE_ADMIN_TOKEN="$(spawned_admin_token conformance)"
+  BASE_URL="$SPAWNED_URL"
+  log "spawned $SPAWN_BIN at $BASE_URL"
+else
+  BASE_URL="${1%/}"
+fi
 report_dir="${CONFORMANCE_REPORT_DIR:-$work/reports}"
 mkdir -p "$report_dir"
 

@@ -47,7 +47,7 @@ coverage_cargo test --workspace --locked --doc --quiet
 step "OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
 step "Conformance fuzzing (schemathesis against a spawned server)"
-bash scripts/run-conformance.sh
+bash scripts/conformance.sh
 step "Postman: generated collection drift, newman flow against a spawned server"
 bash scripts/postman/check.sh
 step "Deployment artifacts (offline validation)"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Starts the built `backend serve` on a fresh database and a free port, with a random JWT
-# secret, for the checks that drive a real server from outside (scripts/run-conformance.sh,
+# secret, for the checks that drive a real server from outside (scripts/conformance.sh,
 # scripts/postman/check.sh). Source it from the repository root; it needs DATABASE_URL (a
 # superuser URL), REDIS_URL and the roles backend_owner/backend_app (ensure_roles in
 # scripts/lib/services.sh).
