@@ -5,7 +5,7 @@
                            defaults, dev, staging, prod and `monitoring` (defaults + ci/monitoring-values.yaml)
   prod-secrets             prod renders only with a secret source; no secret defaults in
                            values.yaml/staging/prod; no Secret data in the prod render
-  contract                 server and migration containers match contract.json
+  contract                 server and migration containers match contract.json and env-vars.json
   policy-migration-hook    the migration Job is a bounded, cleaned-up pre-install/pre-upgrade hook
   policy-termination-grace terminationGracePeriodSeconds > preStop sleep + SHUTDOWN_GRACE_SECONDS
   chart-readme             README.md documents every key of values.yaml
@@ -23,6 +23,16 @@ import k8s
 # Name of the stand-in for a pre-created Secret when rendering staging and prod.
 DUMMY_SECRET = "validate-deploy-existing-secret"
 CONTRACT = json.loads((Path(__file__).with_name("contract.json")).read_text())
+# Every variable the binary reads, generated from its one declaration
+# (`backend env-vars`; a Rust test fails when this copy is stale).
+ENV_VARS = json.loads((Path(__file__).with_name("env-vars.json")).read_text())
+
+
+def env_contract(command):
+    """The variables a deployment must and may set for `command` (serve or migrate)."""
+    required = [v["name"] for v in ENV_VARS if v[command] == "required"]
+    optional = [v["name"] for v in ENV_VARS if v[command] == "optional"]
+    return {"requiredEnv": required, "optionalEnv": optional}
 CHART_REL = "helm-charts/application/backend"
 MONITORING_VALUES = "ci/monitoring-values.yaml"
 
@@ -143,7 +153,7 @@ def check_contract(objects):
         got = ((c.get(probe) or {}).get("httpGet") or {}).get("path")
         if got != path:
             findings.append(f"server {probe} GETs {got}, not {path}")
-    findings += env_findings("server", env_names(c), want)
+    findings += env_findings("server", env_names(c), env_contract("serve"))
     jobs = [o for o in objects if o.get("kind") == "Job"]
     for job in jobs:
         _m, jspec = k8s.pod_template(job)
@@ -151,7 +161,7 @@ def check_contract(objects):
             mig = CONTRACT["migrate"]
             if jc.get("command") != mig["command"] or jc.get("args") != mig["args"]:
                 findings.append(f"{k8s.ident(job)} runs {jc.get('command')} {jc.get('args')}, not backend migrate")
-            findings += env_findings(k8s.ident(job), env_names(jc), mig)
+            findings += env_findings(k8s.ident(job), env_names(jc), env_contract("migrate"))
     return findings
 
 
@@ -160,7 +170,7 @@ def env_findings(who, names, want):
     known = set(want["requiredEnv"]) | set(want["optionalEnv"])
     for name in names:
         if name not in known:
-            out.append(f"{who}: sets {name}, which the binary does not read (contract.json)")
+            out.append(f"{who}: sets {name}, which the binary does not read there (env-vars.json)")
     for name in want["requiredEnv"]:
         if name not in names:
             out.append(f"{who}: does not set required {name}")

@@ -31,6 +31,13 @@ enum Command {
     },
     /// Print the error catalog (docs/api/error-catalog.md). Needs no database.
     ErrorCatalog,
+    /// Print every environment variable the binary reads, as JSON (the chart
+    /// checks read it) or as the README's table.
+    EnvVars {
+        /// Print the README's Markdown table instead of JSON.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Mint an admin token for the configuration API, or revoke any token.
     ///
     /// `--admin` reads JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, prints the token
@@ -111,6 +118,18 @@ pub async fn run() -> ExitCode {
         }
         Command::ErrorCatalog => {
             print!("{}", backend_api::catalog::error_catalog_markdown());
+            ExitCode::SUCCESS
+        }
+        Command::EnvVars { markdown } => {
+            use crate::settings::vars;
+            print!(
+                "{}",
+                if markdown {
+                    vars::markdown()
+                } else {
+                    vars::json()
+                }
+            );
             ExitCode::SUCCESS
         }
         Command::Token {

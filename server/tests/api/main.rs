@@ -25,3 +25,4 @@ mod read_lane;
 mod rls;
 mod role_guard;
 mod schema;
+mod settings_docs;

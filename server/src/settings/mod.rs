@@ -4,10 +4,13 @@
 //! process with one line naming the variable and what is expected. Secrets are
 //! `SecretString`s: `Debug` prints `[REDACTED]` and nothing logs them.
 
+pub mod vars;
+
 use rand::RngCore;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::time::Duration;
+use vars::{Unset, Var};
 
 /// A setting that is missing or malformed.
 #[derive(Debug, thiserror::Error)]
@@ -105,63 +108,55 @@ pub struct JwtSettings {
 
 /// The names of every variable [`Settings::from_env`] reads; the Helm chart is
 /// checked against this list.
-pub const VARIABLES: &[&str] = &[
-    "ENVIRONMENT",
-    "BIND_ADDRESS",
-    "LOG_LEVEL",
-    "DATABASE_URL",
-    "DATABASE_PASSWORD",
-    "DATABASE_MAX_CONNECTIONS",
-    "DATABASE_READ_LANE_CONNECTIONS",
-    "DATABASE_STATEMENT_TIMEOUT_MS",
-    "DATABASE_LOCK_TIMEOUT_MS",
-    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
-    "REQUEST_TIMEOUT_MS",
-    "PER_USER_CONCURRENCY",
-    "MIGRATION_DATABASE_URL",
-    "MIGRATION_DATABASE_PASSWORD",
-    "REDIS_URL",
-    "REDIS_PASSWORD",
-    "JWT_SECRET",
-    "JWT_PREVIOUS_SECRETS",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "JWT_TTL_SECONDS",
-    "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
-    "TRUSTED_PROXY_HOPS",
-    "CONFIG_RECONCILE_INTERVAL",
-    "REVOCATION_RECONCILE_INTERVAL",
-    "REFRESH_RATE_LIMIT_PER_MINUTE",
-    "SHUTDOWN_GRACE_SECONDS",
-    "REQUEST_BODY_MAX_BYTES",
-];
+pub const VARIABLES: &[&str] = &vars::SERVE;
 
 /// The variables `backend migrate` reads (it must not need the others: the
 /// migration Job runs before the release's ConfigMap and Secret exist).
-pub const MIGRATION_VARIABLES: &[&str] = &[
-    "ENVIRONMENT",
-    "LOG_LEVEL",
-    "MIGRATION_DATABASE_URL",
-    "MIGRATION_DATABASE_PASSWORD",
-];
+pub const MIGRATION_VARIABLES: &[&str] = &vars::MIGRATE;
 
 /// Variables without which `serve` cannot start in any environment.
-pub const REQUIRED_VARIABLES: &[&str] = &["DATABASE_URL", "REDIS_URL"];
+pub const REQUIRED_VARIABLES: &[&str] = &vars::REQUIRED;
 
 /// Reads variables through a lookup function, so tests need not touch the
 /// process environment.
 pub struct Source<F: Fn(&str) -> Option<String>>(pub F);
 
 impl<F: Fn(&str) -> Option<String>> Source<F> {
-    fn get(&self, var: &str) -> Option<String> {
-        (self.0)(var)
+    fn get(&self, var: &Var) -> Option<String> {
+        self.platform(var.name)
+    }
+
+    /// A variable the platform sets, not a setting of this binary (so not
+    /// in [`vars`]).
+    fn platform(&self, name: &str) -> Option<String> {
+        (self.0)(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     }
 
-    fn parse<T: std::str::FromStr>(
+    /// The value, or the declared default when unset.
+    fn get_or_default(&self, var: &Var) -> String {
+        self.get(var).unwrap_or_else(|| match var.unset {
+            Unset::Value(v) => v.to_owned(),
+            _ => panic!("{} declares no default value", var.name),
+        })
+    }
+
+    /// Parses the value, or the declared default when unset.
+    fn parse<T: std::str::FromStr>(&self, var: &Var, expected: &str) -> Result<T, SettingsError> {
+        let Unset::Value(default) = var.unset else {
+            panic!("{} declares no default value", var.name);
+        };
+        let default = default
+            .parse()
+            .unwrap_or_else(|_| panic!("the declared default of {} parses", var.name));
+        self.parse_or(var, default, expected)
+    }
+
+    /// Parses the value, or `default` (a rule of the parser's) when unset.
+    fn parse_or<T: std::str::FromStr>(
         &self,
-        var: &'static str,
+        var: &Var,
         default: T,
         expected: &str,
     ) -> Result<T, SettingsError> {
@@ -169,15 +164,11 @@ impl<F: Fn(&str) -> Option<String>> Source<F> {
             None => Ok(default),
             Some(v) => v
                 .parse()
-                .map_err(|_| invalid(var, format!("{expected}, got {v:?}"))),
+                .map_err(|_| invalid(var.name, format!("{expected}, got {v:?}"))),
         }
     }
 
-    fn url(
-        &self,
-        var: &'static str,
-        schemes: &[&str],
-    ) -> Result<Option<SecretString>, SettingsError> {
+    fn url(&self, var: &Var, schemes: &[&str]) -> Result<Option<SecretString>, SettingsError> {
         let Some(v) = self.get(var) else {
             return Ok(None);
         };
@@ -188,7 +179,7 @@ impl<F: Fn(&str) -> Option<String>> Source<F> {
                 .map(|s| format!("{s}://"))
                 .collect::<Vec<_>>()
                 .join(" or ");
-            return Err(invalid(var, format!("a URL starting with {wanted}")));
+            return Err(invalid(var.name, format!("a URL starting with {wanted}")));
         }
         Ok(Some(SecretString::from(v)))
     }
@@ -206,109 +197,107 @@ impl Settings {
         let environment = environment(src)?;
         let log_level = log_level(src)?;
         let database_url = src
-            .url("DATABASE_URL", &["postgres", "postgresql"])?
+            .url(&vars::DATABASE_URL, &["postgres", "postgresql"])?
             .ok_or_else(|| {
                 invalid(
-                    "DATABASE_URL",
+                    vars::DATABASE_URL.name,
                     "a postgres:// URL for the application role (it is not set)",
                 )
             })?;
         let redis_url = src
-            .url("REDIS_URL", &["redis", "rediss"])?
-            .ok_or_else(|| invalid("REDIS_URL", "a redis:// URL (it is not set)"))?;
+            .url(&vars::REDIS_URL, &["redis", "rediss"])?
+            .ok_or_else(|| invalid(vars::REDIS_URL.name, "a redis:// URL (it is not set)"))?;
         // Only `serve` in dev uses it, to migrate at start when it is given;
         // it never falls back to the application role.
         let migration_database_url =
-            src.url("MIGRATION_DATABASE_URL", &["postgres", "postgresql"])?;
+            src.url(&vars::MIGRATION_DATABASE_URL, &["postgres", "postgresql"])?;
         let jwt = JwtSettings::from_source(src, environment)?;
-        let max_connections = src.parse(
-            "DATABASE_MAX_CONNECTIONS",
-            10u32,
+        let max_connections = src.parse::<u32>(
+            &vars::DATABASE_MAX_CONNECTIONS,
             "a number of connections 1-1000",
         )?;
         if !(1..=1000).contains(&max_connections) {
             return Err(invalid(
-                "DATABASE_MAX_CONNECTIONS",
+                vars::DATABASE_MAX_CONNECTIONS.name,
                 "a number of connections 1-1000",
             ));
         }
-        let reconcile = src.parse(
-            "CONFIG_RECONCILE_INTERVAL",
-            300u64,
+        let reconcile = src.parse::<u64>(
+            &vars::CONFIG_RECONCILE_INTERVAL,
             "seconds as a whole number",
         )?;
         if reconcile == 0 {
-            return Err(invalid("CONFIG_RECONCILE_INTERVAL", "at least 1 second"));
+            return Err(invalid(
+                vars::CONFIG_RECONCILE_INTERVAL.name,
+                "at least 1 second",
+            ));
         }
-        let revocation_reconcile = src.parse(
-            "REVOCATION_RECONCILE_INTERVAL",
-            1u64,
+        let revocation_reconcile = src.parse::<u64>(
+            &vars::REVOCATION_RECONCILE_INTERVAL,
             "seconds as a whole number",
         )?;
         if !(1..=60).contains(&revocation_reconcile) {
-            return Err(invalid("REVOCATION_RECONCILE_INTERVAL", "1-60 seconds"));
+            return Err(invalid(
+                vars::REVOCATION_RECONCILE_INTERVAL.name,
+                "1-60 seconds",
+            ));
         }
-        let lane = src.parse(
-            "DATABASE_READ_LANE_CONNECTIONS",
+        let lane = src.parse_or(
+            &vars::DATABASE_READ_LANE_CONNECTIONS,
             default_read_lane(max_connections),
             "a number of connections below DATABASE_MAX_CONNECTIONS",
         )?;
         if lane >= max_connections && lane > 0 {
             return Err(invalid(
-                "DATABASE_READ_LANE_CONNECTIONS",
+                vars::DATABASE_READ_LANE_CONNECTIONS.name,
                 format!(
                     "fewer than DATABASE_MAX_CONNECTIONS ({max_connections}), so the pool keeps one"
                 ),
             ));
         }
-        let millis = |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
-            let v = src.parse(var, default, "milliseconds as a whole number")?;
+        let millis = |var: &Var, range: std::ops::RangeInclusive<u64>| {
+            let v = src.parse::<u64>(var, "milliseconds as a whole number")?;
             if range.contains(&v) {
                 Ok(Duration::from_millis(v))
             } else {
                 Err(invalid(
-                    var,
+                    var.name,
                     format!("{}-{} milliseconds", range.start(), range.end()),
                 ))
             }
         };
         let database_timeouts = DatabaseTimeouts {
-            statement: millis("DATABASE_STATEMENT_TIMEOUT_MS", 5_000, 100..=600_000)?,
-            lock: millis("DATABASE_LOCK_TIMEOUT_MS", 1_000, 10..=600_000)?,
+            statement: millis(&vars::DATABASE_STATEMENT_TIMEOUT_MS, 100..=600_000)?,
+            lock: millis(&vars::DATABASE_LOCK_TIMEOUT_MS, 10..=600_000)?,
             idle_in_transaction: millis(
-                "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
-                10_000,
+                &vars::DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
                 100..=3_600_000,
             )?,
         };
-        let request_timeout = millis("REQUEST_TIMEOUT_MS", 10_000, 100..=600_000)?;
+        let request_timeout = millis(&vars::REQUEST_TIMEOUT_MS, 100..=600_000)?;
         if request_timeout <= database_timeouts.statement {
             return Err(invalid(
-                "REQUEST_TIMEOUT_MS",
+                vars::REQUEST_TIMEOUT_MS.name,
                 "more than DATABASE_STATEMENT_TIMEOUT_MS, so the database's own timeout answers first",
             ));
         }
-        let per_user_concurrency = src.parse(
-            "PER_USER_CONCURRENCY",
-            4usize,
+        let per_user_concurrency = src.parse::<usize>(
+            &vars::PER_USER_CONCURRENCY,
             "a number of concurrent requests 1-1000",
         )?;
         if !(1..=1000).contains(&per_user_concurrency) {
             return Err(invalid(
-                "PER_USER_CONCURRENCY",
+                vars::PER_USER_CONCURRENCY.name,
                 "a number of concurrent requests 1-1000",
             ));
         }
         Ok(Settings {
             environment,
-            bind_address: src.parse(
-                "BIND_ADDRESS",
-                SocketAddr::from(([0, 0, 0, 0], 8000)),
-                "host:port such as 0.0.0.0:8000",
-            )?,
+            bind_address: src
+                .parse::<SocketAddr>(&vars::BIND_ADDRESS, "host:port such as 0.0.0.0:8000")?,
             log_level,
             database_url,
-            database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
+            database_password: src.get(&vars::DATABASE_PASSWORD).map(SecretString::from),
             database_max_connections: max_connections,
             database_read_lane_connections: lane,
             database_timeouts,
@@ -316,38 +305,30 @@ impl Settings {
             per_user_concurrency,
             migration_database_url,
             migration_database_password: src
-                .get("MIGRATION_DATABASE_PASSWORD")
+                .get(&vars::MIGRATION_DATABASE_PASSWORD)
                 .map(SecretString::from),
             redis_url,
-            redis_password: src.get("REDIS_PASSWORD").map(SecretString::from),
+            redis_password: src.get(&vars::REDIS_PASSWORD).map(SecretString::from),
             jwt,
-            guest_signin_rate_limit_per_minute: src.parse(
-                "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE",
-                10u32,
+            guest_signin_rate_limit_per_minute: src.parse::<u32>(
+                &vars::GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE,
                 "sign-ins per minute as a whole number",
             )?,
-            trusted_proxy_hops: src.parse(
-                "TRUSTED_PROXY_HOPS",
-                0usize,
+            trusted_proxy_hops: src.parse::<usize>(
+                &vars::TRUSTED_PROXY_HOPS,
                 "a number of proxies (0 when clients connect directly)",
             )?,
             config_reconcile_interval: Duration::from_secs(reconcile),
             revocation_reconcile_interval: Duration::from_secs(revocation_reconcile),
-            refresh_rate_limit_per_minute: src.parse(
-                "REFRESH_RATE_LIMIT_PER_MINUTE",
-                30u32,
+            refresh_rate_limit_per_minute: src.parse::<u32>(
+                &vars::REFRESH_RATE_LIMIT_PER_MINUTE,
                 "refreshes per minute as a whole number",
             )?,
-            shutdown_grace: Duration::from_secs(src.parse(
-                "SHUTDOWN_GRACE_SECONDS",
-                20u64,
-                "seconds as a whole number",
-            )?),
-            request_body_max_bytes: src.parse(
-                "REQUEST_BODY_MAX_BYTES",
-                64 * 1024usize,
-                "a size in bytes",
-            )?,
+            shutdown_grace: Duration::from_secs(
+                src.parse::<u64>(&vars::SHUTDOWN_GRACE_SECONDS, "seconds as a whole number")?,
+            ),
+            request_body_max_bytes: src
+                .parse::<usize>(&vars::REQUEST_BODY_MAX_BYTES, "a size in bytes")?,
         })
     }
 }
@@ -372,19 +353,19 @@ impl MigrationSettings {
     ) -> Result<MigrationSettings, SettingsError> {
         let environment = environment(src)?;
         let log_level = log_level(src)?;
-        let url = match src.url("MIGRATION_DATABASE_URL", &["postgres", "postgresql"])? {
+        let url = match src.url(&vars::MIGRATION_DATABASE_URL, &["postgres", "postgresql"])? {
             Some(url) => url,
             None if environment == Environment::Dev => src
-                .url("DATABASE_URL", &["postgres", "postgresql"])?
+                .url(&vars::DATABASE_URL, &["postgres", "postgresql"])?
                 .ok_or_else(|| {
                     invalid(
-                        "MIGRATION_DATABASE_URL",
+                        vars::MIGRATION_DATABASE_URL.name,
                         "the owner role's postgres:// URL (it is not set)",
                     )
                 })?,
             None => {
                 return Err(invalid(
-                    "MIGRATION_DATABASE_URL",
+                    vars::MIGRATION_DATABASE_URL.name,
                     format!(
                         "the owner role's postgres:// URL (required in {})",
                         environment.as_str()
@@ -397,7 +378,7 @@ impl MigrationSettings {
             log_level,
             url,
             password: src
-                .get("MIGRATION_DATABASE_PASSWORD")
+                .get(&vars::MIGRATION_DATABASE_PASSWORD)
                 .map(SecretString::from),
         })
     }
@@ -421,23 +402,23 @@ impl RevokeSettings {
     pub fn from_env() -> Result<RevokeSettings, SettingsError> {
         let src = Source(|k| std::env::var(k).ok());
         let database_url = src
-            .url("DATABASE_URL", &["postgres", "postgresql"])?
+            .url(&vars::DATABASE_URL, &["postgres", "postgresql"])?
             .ok_or_else(|| {
                 invalid(
-                    "DATABASE_URL",
+                    vars::DATABASE_URL.name,
                     "the postgres:// URL the servers use (it is not set)",
                 )
             })?;
-        let jwt = match src.get("JWT_SECRET") {
+        let jwt = match src.get(&vars::JWT_SECRET) {
             Some(_) => Some(JwtSettings::from_source(&src, Environment::Prod)?),
             None => None,
         };
-        let ttl = src.parse("JWT_TTL_SECONDS", 86_400u64, "seconds as a whole number")?;
+        let ttl = src.parse::<u64>(&vars::JWT_TTL_SECONDS, "seconds as a whole number")?;
         Ok(RevokeSettings {
             database_url,
-            database_password: src.get("DATABASE_PASSWORD").map(SecretString::from),
-            redis_url: src.url("REDIS_URL", &["redis", "rediss"])?,
-            redis_password: src.get("REDIS_PASSWORD").map(SecretString::from),
+            database_password: src.get(&vars::DATABASE_PASSWORD).map(SecretString::from),
+            redis_url: src.url(&vars::REDIS_URL, &["redis", "rediss"])?,
+            redis_password: src.get(&vars::REDIS_PASSWORD).map(SecretString::from),
             jwt,
             ttl: Duration::from_secs(ttl),
         })
@@ -450,29 +431,26 @@ impl RevokeSettings {
 fn environment<F: Fn(&str) -> Option<String>>(
     src: &Source<F>,
 ) -> Result<Environment, SettingsError> {
-    match src.get("ENVIRONMENT").as_deref() {
-        None if src.get("KUBERNETES_SERVICE_HOST").is_some() => Err(invalid(
-            "ENVIRONMENT",
+    match src.get(&vars::ENVIRONMENT).as_deref() {
+        None if src.platform("KUBERNETES_SERVICE_HOST").is_some() => Err(invalid(
+            vars::ENVIRONMENT.name,
             "dev, staging or prod: it must be set explicitly inside Kubernetes",
         )),
         None | Some("dev") => Ok(Environment::Dev),
         Some("staging") => Ok(Environment::Staging),
         Some("prod") => Ok(Environment::Prod),
         Some(other) => Err(invalid(
-            "ENVIRONMENT",
+            vars::ENVIRONMENT.name,
             format!("one of dev, staging, prod, got {other:?}"),
         )),
     }
 }
 
 fn log_level<F: Fn(&str) -> Option<String>>(src: &Source<F>) -> Result<String, SettingsError> {
-    let level = src
-        .get("LOG_LEVEL")
-        .unwrap_or_else(|| "info".into())
-        .to_lowercase();
+    let level = src.get_or_default(&vars::LOG_LEVEL).to_lowercase();
     if !LOG_LEVELS.contains(&level.as_str()) {
         return Err(invalid(
-            "LOG_LEVEL",
+            vars::LOG_LEVEL.name,
             format!("one of {}, got {level:?}", LOG_LEVELS.join(", ")),
         ));
     }
@@ -485,13 +463,13 @@ impl JwtSettings {
         environment: Environment,
     ) -> Result<JwtSettings, SettingsError> {
         const MIN_SECRET: usize = 32;
-        let (secret, secret_generated) = match src.get("JWT_SECRET") {
+        let (secret, secret_generated) = match src.get(&vars::JWT_SECRET) {
             Some(s) if s.len() >= MIN_SECRET => (SecretString::from(s), false),
             Some(_) if environment == Environment::Dev => (random_secret(), true),
             None if environment == Environment::Dev => (random_secret(), true),
             _ => {
                 return Err(invalid(
-                    "JWT_SECRET",
+                    vars::JWT_SECRET.name,
                     format!(
                         "a secret of at least {MIN_SECRET} bytes in {}",
                         environment.as_str()
@@ -499,7 +477,7 @@ impl JwtSettings {
                 ));
             }
         };
-        let previous_secrets = match src.get("JWT_PREVIOUS_SECRETS") {
+        let previous_secrets = match src.get(&vars::JWT_PREVIOUS_SECRETS) {
             None => Vec::new(),
             Some(list) => list
                 .split(',')
@@ -511,27 +489,26 @@ impl JwtSettings {
                         .then(|| SecretString::from(s.to_owned()))
                         .ok_or_else(|| {
                             invalid(
-                                "JWT_PREVIOUS_SECRETS",
+                                vars::JWT_PREVIOUS_SECRETS.name,
                                 format!("comma-separated keys of at least {MIN_SECRET} bytes each"),
                             )
                         })
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let ttl = src.parse("JWT_TTL_SECONDS", 86_400u64, "seconds as a whole number")?;
+        let ttl = src.parse::<u64>(&vars::JWT_TTL_SECONDS, "seconds as a whole number")?;
         if !(60..=2_592_000).contains(&ttl) {
-            return Err(invalid("JWT_TTL_SECONDS", "between 60 and 2592000 seconds"));
+            return Err(invalid(
+                vars::JWT_TTL_SECONDS.name,
+                "between 60 and 2592000 seconds",
+            ));
         }
         Ok(JwtSettings {
             secret,
             secret_generated,
             previous_secrets,
-            issuer: src
-                .get("JWT_ISSUER")
-                .unwrap_or_else(|| "agent-ready-k8s-backend".into()),
-            audience: src
-                .get("JWT_AUDIENCE")
-                .unwrap_or_else(|| "backend-api".into()),
+            issuer: src.get_or_default(&vars::JWT_ISSUER),
+            audience: src.get_or_default(&vars::JWT_AUDIENCE),
             ttl: Duration::from_secs(ttl),
         })
     }
@@ -544,7 +521,7 @@ impl JwtSettings {
         let src = Source(|k| std::env::var(k).ok());
         JwtSettings::from_source(&src, Environment::Prod).map_err(|e| match e.var {
             "JWT_SECRET" => invalid(
-                "JWT_SECRET",
+                vars::JWT_SECRET.name,
                 "the servers' signing secret (at least 32 bytes)",
             ),
             _ => e,
