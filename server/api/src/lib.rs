@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod error;
 pub mod extract;
 mod openapi;
+pub mod operations;
 pub mod reply;
 pub mod types;
 

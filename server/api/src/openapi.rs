@@ -1,28 +1,13 @@
 //! Renders the OpenAPI document from the trait's stub description.
 //!
-//! dropshot has no notion of security schemes, so the bearer scheme and each
-//! operation's requirement are added here, from one rule: everything under
-//! `/api/v1/` needs a token except guest sign-in.
+//! dropshot has no notion of security schemes or of an operation's error
+//! codes, so the bearer scheme, each operation's requirement, its 304 and its
+//! error responses are added here, from its entry in [`crate::operations`].
 
 use crate::api::backend_api_mod;
 use crate::error::{ApiError, ErrorCode};
+use crate::operations::{Access, Condition, Operation, operation};
 use serde_json::{Value, json};
-
-/// Changes and deletions that take an optional `If-Match`.
-const CONDITIONAL_CHANGES: &[&str] = &[
-    "org_update",
-    "org_delete",
-    "member_set",
-    "member_remove",
-    "project_update",
-    "project_delete",
-];
-
-/// Reads that take an optional `If-None-Match` and may answer 304.
-const CONDITIONAL_READS: &[&str] = &["org_get", "project_get"];
-
-/// Operations reachable without a bearer token.
-const PUBLIC_OPERATIONS: &[&str] = &["health", "ready", "auth_guest"];
 
 /// The canonical OpenAPI document, as JSON.
 pub fn openapi_document() -> Value {
@@ -60,12 +45,18 @@ fn add_security(doc: &mut Value) {
         }
     });
     for_each_operation(doc, |id, op| {
-        op["security"] = if PUBLIC_OPERATIONS.contains(&id) {
+        let public = entry(id).access == Access::Public;
+        op["security"] = if public {
             json!([])
         } else {
             json!([{ "bearerAuth": [] }])
         };
     });
+}
+
+/// The entry of a published operation; every one has one (a test checks).
+fn entry(id: &str) -> &'static Operation {
+    operation(id).unwrap_or_else(|| panic!("operation {id} has no entry in operations.rs"))
 }
 
 /// Calls `edit` with the operation id and the object of every operation.
@@ -88,7 +79,7 @@ fn for_each_operation(doc: &mut Value, mut edit: impl FnMut(&str, &mut Value)) {
 /// reads also answer 304 (see `Conditional`).
 fn add_not_modified(doc: &mut Value) {
     for_each_operation(doc, |id, op| {
-        if CONDITIONAL_READS.contains(&id) {
+        if entry(id).condition == Condition::IfNoneMatch {
             op["responses"]["304"] = json!({
                 "description": "Not Modified: `If-None-Match` named the current `ETag`; no body.",
                 "headers": { "etag": {
@@ -111,140 +102,6 @@ fn add_tags(doc: &mut Value) {
     ]);
 }
 
-/// The error codes each operation can answer with, beyond `INTERNAL_ERROR`
-/// (which any operation can). The catalog tests trigger each code on one of
-/// these operations; schemathesis checks that nothing undocumented comes back.
-fn error_codes(operation: &str) -> Vec<ErrorCode> {
-    use ErrorCode::*;
-    const BODY: &[ErrorCode] = &[
-        MalformedJson,
-        ValidationError,
-        PayloadTooLarge,
-        UnsupportedMediaType,
-    ];
-    const TOKEN: &[ErrorCode] = &[Unauthorized, TokenExpired, TokenRevoked, ServiceUnavailable];
-    let mut codes: Vec<ErrorCode> = match operation {
-        "health" => vec![],
-        "ready" => vec![ServiceUnavailable],
-        "auth_guest" => vec![RateLimitExceeded, ServiceUnavailable],
-        "auth_me" => vec![Forbidden, RateLimitExceeded],
-        "auth_refresh" => vec![Forbidden, RateLimitExceeded],
-        "auth_logout" => vec![],
-        "org_create" => [
-            BODY,
-            &[
-                InvalidOrgSlug,
-                Forbidden,
-                OrgSlugConflict,
-                IdempotencyKeyReused,
-                IdempotencyInProgress,
-            ],
-        ]
-        .concat(),
-        "org_list" | "member_list" | "project_list" | "org_list_v2" | "member_list_v2"
-        | "project_list_v2" => {
-            vec![ValidationError, Forbidden, OrgNotFound]
-        }
-        "org_get" => vec![Forbidden, OrgNotFound],
-        "org_delete" => vec![Forbidden, OrgNotFound, ResourceBusy],
-        "org_update" => [
-            BODY,
-            &[
-                InvalidOrgSlug,
-                Forbidden,
-                OrgNotFound,
-                OrgSlugConflict,
-                ResourceBusy,
-            ],
-        ]
-        .concat(),
-        "member_set" => [
-            BODY,
-            &[
-                Forbidden,
-                OrgNotFound,
-                UserNotFound,
-                LastOwner,
-                ResourceBusy,
-            ],
-        ]
-        .concat(),
-        "member_remove" => vec![
-            ValidationError,
-            Forbidden,
-            OrgNotFound,
-            UserNotFound,
-            LastOwner,
-            ResourceBusy,
-        ],
-        "project_create" => [
-            BODY,
-            &[
-                InvalidProjectSlug,
-                Forbidden,
-                OrgNotFound,
-                ProjectSlugConflict,
-                IdempotencyKeyReused,
-                IdempotencyInProgress,
-            ],
-        ]
-        .concat(),
-        "project_get" => vec![ValidationError, Forbidden, ProjectNotFound],
-        "project_delete" => vec![ValidationError, Forbidden, ProjectNotFound, ResourceBusy],
-        "project_update" => [
-            BODY,
-            &[
-                InvalidProjectSlug,
-                Forbidden,
-                ProjectNotFound,
-                ProjectSlugConflict,
-                ResourceBusy,
-            ],
-        ]
-        .concat(),
-        "config_list" | "config_list_v2" => vec![ValidationError, Forbidden],
-        "config_get" | "config_history" | "config_history_v2" => {
-            vec![ValidationError, InvalidConfigKey, Forbidden, ConfigNotFound]
-        }
-        "config_put" => [
-            BODY,
-            &[
-                InvalidConfigKey,
-                InvalidConfigValue,
-                Forbidden,
-                VersionConflict,
-                ResourceBusy,
-            ],
-        ]
-        .concat(),
-        "runtime_config" => vec![Forbidden],
-        _ => vec![ValidationError],
-    };
-    // Changes that take `If-Match`; any header that is not text (non-ASCII
-    // bytes) is refused by the extractor as a validation error.
-    if CONDITIONAL_CHANGES.contains(&operation) {
-        codes.push(PreconditionFailed);
-    }
-    if (CONDITIONAL_CHANGES.contains(&operation) || CONDITIONAL_READS.contains(&operation))
-        && !codes.contains(&ValidationError)
-    {
-        codes.push(ValidationError);
-    }
-    // Guest requests inside the database count against the caller's
-    // concurrency (PER_USER_CONCURRENCY).
-    if operation.starts_with("org_")
-        || operation.starts_with("member_")
-        || operation.starts_with("project_")
-    {
-        codes.push(RateLimitExceeded);
-    }
-    if !matches!(operation, "health" | "ready" | "auth_guest") {
-        codes.extend_from_slice(TOKEN);
-    }
-    codes.push(InternalError);
-    codes
-}
-
 /// Lists every status an operation can answer with, each with the codes
 /// behind it and an example envelope, in place of dropshot's `4XX`/`5XX`
 /// catch-alls, so the document is exact (schemathesis holds the server to it).
@@ -255,7 +112,7 @@ fn add_error_responses(doc: &mut Value) {
             responses.remove("5XX");
         }
         let mut by_status: std::collections::BTreeMap<u16, Vec<ErrorCode>> = Default::default();
-        for code in error_codes(id) {
+        for code in entry(id).error_codes() {
             let codes = by_status.entry(code.status()).or_default();
             if !codes.contains(&code) {
                 codes.push(code);
