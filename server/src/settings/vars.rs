@@ -45,13 +45,15 @@ pub struct Var {
     pub serve: Option<Deploy>,
     /// `None` when `backend migrate` does not read it.
     pub migrate: Option<Deploy>,
+    /// The whole numbers it allows, both ends included.
+    pub within: Option<(u64, u64)>,
 }
 
 use Deploy::{DevOnly, Optional, Required};
 
 macro_rules! vars {
     ($($ident:ident: $name:literal, $unset:expr, serve $serve:expr, migrate $migrate:expr,
-       secret $secret:expr, $meaning:literal;)*) => {
+       secret $secret:expr, $(within $lo:literal..=$hi:expr,)? $meaning:literal;)*) => {
         $(pub const $ident: Var = Var {
             name: $name,
             unset: $unset,
@@ -59,10 +61,13 @@ macro_rules! vars {
             secret: $secret,
             serve: $serve,
             migrate: $migrate,
+            within: vars!(@within $($lo, $hi)?),
         };)*
         /// Every declared variable, in the README's order.
         pub const ALL: &[Var] = &[$($ident),*];
     };
+    (@within) => { None };
+    (@within $lo:literal, $hi:expr) => { Some(($lo, $hi)) };
 }
 
 vars! {
@@ -83,27 +88,27 @@ vars! {
         "overrides the URL's password (kept in a Secret)";
     DATABASE_MAX_CONNECTIONS: "DATABASE_MAX_CONNECTIONS", Unset::Value("10"),
         serve Some(Optional), migrate None, secret false,
-        "PostgreSQL connections per process, the read lane's included (1-1000)";
+        within 1..=1000, "PostgreSQL connections per process, the read lane's included";
     DATABASE_READ_LANE_CONNECTIONS: "DATABASE_READ_LANE_CONNECTIONS",
         Unset::Rule("a third of `DATABASE_MAX_CONNECTIONS`, rounded down"),
         serve Some(Optional), migrate None, secret false,
         "of those, how many serve the one-statement reads (an organization, a page of its projects) without sqlx's per-release ping (`server/src/db/read_lane.rs`); the rest are the pool";
     DATABASE_STATEMENT_TIMEOUT_MS: "DATABASE_STATEMENT_TIMEOUT_MS", Unset::Value("5000"),
         serve Some(Optional), migrate None, secret false,
-        "`statement_timeout` of every session (100-600000)";
+        within 100..=600_000, "`statement_timeout` of every session";
     DATABASE_LOCK_TIMEOUT_MS: "DATABASE_LOCK_TIMEOUT_MS", Unset::Value("1000"),
         serve Some(Optional), migrate None, secret false,
-        "`lock_timeout` of every session (10-600000)";
+        within 10..=600_000, "`lock_timeout` of every session";
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
         Unset::Value("10000"),
         serve Some(Optional), migrate None, secret false,
-        "`idle_in_transaction_session_timeout` of every session (100-3600000)";
+        within 100..=3_600_000, "`idle_in_transaction_session_timeout` of every session";
     REQUEST_TIMEOUT_MS: "REQUEST_TIMEOUT_MS", Unset::Value("10000"),
         serve Some(Optional), migrate None, secret false,
-        "the longest a request may take before it answers 503 (100-600000, more than the statement timeout)";
+        within 100..=600_000, "the longest a request may take before it answers 503; more than the statement timeout";
     PER_USER_CONCURRENCY: "PER_USER_CONCURRENCY", Unset::Value("4"),
         serve Some(Optional), migrate None, secret false,
-        "requests one user may have inside the database at once, per replica; more get 429 (1-1000)";
+        within 1..=1000, "requests one user may have inside the database at once, per replica; more get 429";
     MIGRATION_DATABASE_URL: "MIGRATION_DATABASE_URL",
         Unset::Rule("`migrate`: `DATABASE_URL` in dev, else required"),
         serve Some(DevOnly), migrate Some(Required), secret true,
@@ -131,7 +136,7 @@ vars! {
         "checked on every token";
     JWT_TTL_SECONDS: "JWT_TTL_SECONDS", Unset::Value("86400"),
         serve Some(Optional), migrate None, secret false,
-        "token lifetime (60-2592000)";
+        within 60..=2_592_000, "token lifetime";
     GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE: "GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", Unset::Value("10"),
         serve Some(Optional), migrate None, secret false,
         "guest sign-ins per client address per minute";
@@ -143,10 +148,10 @@ vars! {
         "proxies in front that append to `X-Forwarded-For` (the chart sets 1 for the ingress); 0 uses the TCP peer. All header lines count, entries may carry a port, IPv6 clients share one bucket per /64";
     CONFIG_RECONCILE_INTERVAL: "CONFIG_RECONCILE_INTERVAL", Unset::Value("300"),
         serve Some(Optional), migrate None, secret false,
-        "seconds between config reconciles (every second while Redis is down)";
+        within 1..=u64::MAX, "seconds between config reconciles (every second while Redis is down)";
     REVOCATION_RECONCILE_INTERVAL: "REVOCATION_RECONCILE_INTERVAL", Unset::Value("1"),
         serve Some(Optional), migrate None, secret false,
-        "seconds between catch-ups of the token denylist from PostgreSQL (1-60)";
+        within 1..=60, "seconds between catch-ups of the token denylist from PostgreSQL";
     SHUTDOWN_GRACE_SECONDS: "SHUTDOWN_GRACE_SECONDS", Unset::Value("20"),
         serve Some(Optional), migrate None, secret false,
         "how long SIGTERM waits for in-flight requests";
@@ -206,13 +211,30 @@ pub const REQUIRED: [&str; count(Pick::RequiredByServe)] = names(Pick::RequiredB
 struct Listed {
     name: &'static str,
     default: String,
-    meaning: &'static str,
+    meaning: String,
     secret: bool,
     serve: Option<Deploy>,
     migrate: Option<Deploy>,
 }
 
+/// A declared range in words.
+pub fn range_text((lo, hi): (u64, u64)) -> String {
+    if hi == u64::MAX {
+        format!("at least {lo}")
+    } else {
+        format!("{lo}-{hi}")
+    }
+}
+
 impl Var {
+    /// The README's "Meaning" column: the words, then the range.
+    pub fn meaning_text(&self) -> String {
+        match self.within {
+            Some(range) => format!("{} ({})", self.meaning, range_text(range)),
+            None => self.meaning.to_owned(),
+        }
+    }
+
     /// The README's "Default" column.
     pub fn default_text(&self) -> String {
         match self.unset {
@@ -231,7 +253,7 @@ pub fn json() -> String {
         .map(|v| Listed {
             name: v.name,
             default: v.default_text(),
-            meaning: v.meaning,
+            meaning: v.meaning_text(),
             secret: v.secret,
             serve: v.serve,
             migrate: v.migrate,
@@ -250,7 +272,7 @@ pub fn markdown() -> String {
             "| `{}` | {} | {} |\n",
             v.name,
             v.default_text(),
-            v.meaning
+            v.meaning_text()
         ));
     }
     out

@@ -57,6 +57,27 @@ fn the_declaration_covers_what_the_parser_reads_and_the_table_fails_on_drift() {
     let stale = with_table(&readme, &dropped).unwrap();
     let fresh = with_table(&readme, &vars::markdown()).unwrap();
     assert!(compare("README.md", &stale, &fresh, REGENERATE).is_err());
+    // Every declared range is enforced, at both ends.
+    for var in vars::ALL.iter().filter(|v| v.serve.is_some()) {
+        let Some((lo, hi)) = var.within else { continue };
+        let outside = [lo.checked_sub(1), hi.checked_add(1)];
+        for value in outside.into_iter().flatten() {
+            let err = backend_server::settings::Settings::from_source(
+                &backend_server::settings::Source(|k| match k {
+                    "DATABASE_URL" => Some("postgres://backend_app@x/db".into()),
+                    "REDIS_URL" => Some("redis://x".into()),
+                    k if k == var.name => Some(value.to_string()),
+                    _ => None,
+                }),
+            );
+            assert_eq!(
+                err.err().map(|e| e.var),
+                Some(var.name),
+                "{} = {value}",
+                var.name
+            );
+        }
+    }
     // The server reads every variable the declaration says it reads: a
     // malformed value of each one it parses is refused by name.
     for var in vars::ALL.iter().filter(|v| v.serve.is_some()) {
