@@ -288,24 +288,16 @@ impl Revocations {
             *last = Some(Instant::now());
         }
         self.denylist.prune(Utc::now().timestamp());
-        for _ in 0..PRUNE_BATCHES {
-            match sqlx::query_scalar::<_, i32>("SELECT app_prune_token_revocations($1)")
+        in_batches(|| async {
+            sqlx::query_scalar::<_, i32>("SELECT app_prune_token_revocations($1)")
                 .bind(PRUNE_BATCH)
                 .fetch_one(&self.pool)
                 .await
-            {
-                Ok(n) if n == PRUNE_BATCH => continue,
-                Ok(_) | Err(_) => break,
-            }
-        }
+        })
+        .await;
         // Expired idempotency keys (24 h) ride the same clock: the same
         // bounded batches, nothing to keep in memory.
-        for _ in 0..PRUNE_BATCHES {
-            match crate::repo::idempotency::prune(&self.pool, PRUNE_BATCH).await {
-                Ok(n) if n == PRUNE_BATCH => continue,
-                Ok(_) | Err(_) => break,
-            }
-        }
+        in_batches(|| crate::repo::idempotency::prune(&self.pool, PRUNE_BATCH)).await;
     }
 
     fn record_lag(&self, us: i64) {
@@ -363,5 +355,20 @@ impl Feed for Revocations {
 
     fn take_nudge(&self) -> bool {
         self.nudged.swap(false, Ordering::AcqRel)
+    }
+}
+
+/// Runs `prune` (one batch of at most `PRUNE_BATCH` rows) again while a
+/// batch comes back full, at most `PRUNE_BATCHES` times; an error stops it
+/// until the next prune.
+async fn in_batches<Fut>(mut prune: impl FnMut() -> Fut)
+where
+    Fut: std::future::Future<Output = Result<i32, sqlx::Error>>,
+{
+    for _ in 0..PRUNE_BATCHES {
+        match prune().await {
+            Ok(n) if n == PRUNE_BATCH => continue,
+            Ok(_) | Err(_) => break,
+        }
     }
 }

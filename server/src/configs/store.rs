@@ -136,6 +136,13 @@ async fn config_id(pool: &PgPool, service: &str, key: &str) -> Result<Option<i64
         .await
 }
 
+/// The columns of a [`ChangeRow`].
+macro_rules! history_select {
+    () => {
+        "SELECT version, old_value, new_value, changed_by, changed_at, reason FROM config_history"
+    };
+}
+
 /// A key's history, newest first; `None` if the key does not exist.
 pub async fn history(
     pool: &PgPool,
@@ -151,10 +158,10 @@ pub async fn history(
         .bind(id)
         .fetch_one(pool)
         .await?;
-    let rows = sqlx::query_as::<_, ChangeRow>(
-        "SELECT version, old_value, new_value, changed_by, changed_at, reason FROM config_history \
-         WHERE config_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3",
-    )
+    let rows = sqlx::query_as::<_, ChangeRow>(concat!(
+        history_select!(),
+        " WHERE config_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3"
+    ))
     .bind(id)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
@@ -179,10 +186,11 @@ pub async fn history_before(
     let Some(id) = config_id(pool, service, key).await? else {
         return Ok(None);
     };
-    let rows = sqlx::query_as::<_, ChangeRow>(
-        "SELECT version, old_value, new_value, changed_by, changed_at, reason FROM config_history \
-         WHERE config_id = $1 AND ($2::bigint IS NULL OR version < $2) ORDER BY version DESC LIMIT $3",
-    )
+    let rows = sqlx::query_as::<_, ChangeRow>(concat!(
+        history_select!(),
+        " WHERE config_id = $1 AND ($2::bigint IS NULL OR version < $2)",
+        " ORDER BY version DESC LIMIT $3"
+    ))
     .bind(id)
     .bind(before)
     .bind(fetch)

@@ -4,9 +4,10 @@
 //! payload names the list, the caller and the last row of the page (its sort
 //! key and id, and whatever else the list keeps across pages, such as a
 //! config list's service). Opening checks the signature first, then that
-//! list and caller are this request's: a cursor cannot be forged, moved to another list, or
-//! replayed by another user. A JWT key rotation invalidates open cursors
-//! (their key derives from it); the client starts its walk again.
+//! list and caller are this request's: a cursor cannot be forged, moved to
+//! another list, or replayed by another user. A JWT key rotation invalidates
+//! open cursors (their key derives from it); the client starts its walk
+//! again.
 
 use backend_api::ApiError;
 use backend_api::types::{Cursor, CursorParams};

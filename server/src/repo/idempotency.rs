@@ -26,24 +26,19 @@ pub async fn try_lock(tx: &mut TenantTx, key: &str) -> Result<bool, sqlx::Error>
     .await
 }
 
-/// The caller's live entry for `key`. An expired one that the pruner has not
-/// reached yet is deleted here (the delete policy allows only expired rows),
-/// so the key can be used afresh.
+/// The caller's live entry for `key`, in one statement. An expired one that
+/// the pruner has not reached yet is deleted by it (the delete policy allows
+/// only expired rows), so the key can be used afresh; the read sees the rows
+/// as they were before that delete, hence its own `expires_at` filter.
 pub async fn find(tx: &mut TenantTx, key: &str) -> Result<Option<Stored>, sqlx::Error> {
-    let conn = tx.conn();
-    sqlx::query(
-        "DELETE FROM idempotency_keys \
-         WHERE user_id = app_user_id() AND key = $1 AND expires_at < now()",
-    )
-    .bind(key)
-    .execute(&mut *conn)
-    .await?;
     sqlx::query_as::<_, Stored>(
-        "SELECT operation, request_hash, status, response, location FROM idempotency_keys \
-         WHERE user_id = app_user_id() AND key = $1",
+        "WITH expired AS (DELETE FROM idempotency_keys \
+             WHERE user_id = app_user_id() AND key = $1 AND expires_at < now()) \
+         SELECT operation, request_hash, status, response, location FROM idempotency_keys \
+         WHERE user_id = app_user_id() AND key = $1 AND expires_at >= now()",
     )
     .bind(key)
-    .fetch_optional(conn)
+    .fetch_optional(tx.conn())
     .await
 }
 
