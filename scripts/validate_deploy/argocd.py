@@ -1,4 +1,5 @@
-"""Argo CD Applications and AppProjects: no Kubernetes schema covers them.
+"""Argo CD Applications and AppProjects: no Kubernetes schema covers them, and no checkov check
+reads them (its secrets scan flags the existingSecret references and misses an inline parameter).
 
   argocd-schema       @kubernetes-models/argo-cd (types, required fields; via node)
   argocd-fields       no unknown fields in the parts of the spec we write (the models allow any)

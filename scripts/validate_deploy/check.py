@@ -1,10 +1,11 @@
 """Validation of the rendered deployment, run by scripts/validate-deploy.sh with the pinned tools.
 
 Renders the chart per environment and every kustomization under apps/, then validates each
-rendered object: strict Kubernetes schemas (k8s.py), Prometheus Operator objects against the
-vendored CRD schemas and the monitoring promises (monitoring.py), Argo CD objects (argocd.py),
-the chart and binary contract (chart.py) and the project policies (k8s.py). Prints one PASS/FAIL line
-per check and scope; exits 1 on any finding.
+rendered object: strict Kubernetes schemas (k8s.py), checkov's Kubernetes checks (checkov_scan.py),
+Prometheus Operator objects against the vendored CRD schemas and the monitoring promises
+(monitoring.py), Argo CD objects (argocd.py), the chart and binary contract (chart.py) and the
+project policies checkov cannot express (k8s.py). Prints one PASS/FAIL line per check and scope;
+exits 1 on any finding.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import yaml
 import argocd
 import bootstrap
 import chart
+import checkov_scan
 import k8s
 import monitoring
 from report import Report
@@ -97,6 +99,7 @@ def main():
     if plain:
         renders.append(("apps", plain, set()))
 
+    scan = checkov_scan.start([(scope, objs) for scope, objs, _ext in renders])
     for scope, objs, ext in renders:
         operator = [o for o in objs if monitoring.is_operator_object(o)]
         plain_objs = [o for o in objs if not monitoring.is_operator_object(o)]
@@ -106,6 +109,7 @@ def main():
         report.result(f"schema:{scope}", what, k8s.schema_findings(plain_objs, args.k8s_version)
                       + monitoring.crd_findings(operator, args.k8s_version))
         k8s.run_policies(report, scope, objs, ext)
+    checkov_scan.finish(report, scan)
 
     print(f"validate-deploy: {report.passed} checks passed, {report.failed} with findings", flush=True)
     return 1 if report.failed else 0

@@ -1,15 +1,16 @@
-"""Strict schema validation and project policy over rendered Kubernetes objects.
+"""Strict schema validation and the project's own policy over rendered Kubernetes objects.
 
 Schema: kubernetes_validate's strict schemas for one Kubernetes version; a kind without a
 schema is a failure, not a warning (Argo CD objects never reach here: argocd.py owns them).
 
-Policy, for every pod the render would create (Deployment, StatefulSet, DaemonSet, Job,
-CronJob, Pod):
-  policy-security     the "restricted" Pod Security Standard, plus readOnlyRootFilesystem
-  policy-resources    cpu and memory requests and limits on every container
-  policy-probes       liveness and readiness probes on long-running workloads
-  policy-networkpolicy  a NetworkPolicy with Ingress and Egress selects the pod
-  policy-image-tag    images carry a tag or digest, never `latest`
+Generic pod and container policy (Pod Security, resources, probes, image tags) is checkov's:
+checkov_scan.py runs it over the same renders. Here stays what checkov cannot express, for every
+pod the render would create (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod):
+  policy-security     no hostPath volume; no container seccompProfile but RuntimeDefault or
+                      Localhost (checkov's CKV_K8S_31 ignores the containers' when the pod sets one)
+  policy-networkpolicy  NetworkPolicies of the pod's namespace that select it restrict both Ingress
+                      and Egress (checkov's CKV2_K8S_6 asks only that one selects it, and its graph
+                      joins the renders of one run: see checkov_scan.SKIPS)
   policy-env-refs     every ConfigMap/Secret key an env var names exists in the render
   policy-ingress-paths  an Ingress routes only the public API: paths within INGRESS_PATHS, pathType
                       Prefix or Exact, no default backend (/metrics, /health, /ready stay in-cluster)
@@ -26,7 +27,6 @@ kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
     kubernetes_validate.utils.schema_contents)
 
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
-LONG_RUNNING = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
 # What the Internet may reach: the API, its reference UI and the document the UI loads.
 INGRESS_PATHS = {"/api", "/docs", "/openapi.json"}
 
@@ -78,70 +78,18 @@ def containers(spec):
 
 
 def check_security(objects):
+    """What checkov's pod-security checks do not see (checkov_scan.py runs the rest)."""
     out = []
     for obj, _meta, spec in workloads(objects):
         who = ident(obj)
-        psc = spec.get("securityContext") or {}
-        for flag in ("hostNetwork", "hostPID", "hostIPC"):
-            if spec.get(flag):
-                out.append(f"{who}: {flag} is true")
         for vol in spec.get("volumes") or []:
             if "hostPath" in vol:
                 out.append(f"{who}: volume {vol.get('name')} is a hostPath")
-        if psc.get("runAsUser") == 0:
-            out.append(f"{who}: pod runAsUser is 0")
+        # CKV_K8S_31 reads the containers' profiles only when the pod sets none.
         for _key, c in containers(spec):
-            name = f"{who} container {c.get('name')}"
-            csc = c.get("securityContext") or {}
-            run_as_non_root = csc.get("runAsNonRoot", psc.get("runAsNonRoot"))
-            seccomp = (csc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
-            caps = csc.get("capabilities") or {}
-            if run_as_non_root is not True:
-                out.append(f"{name}: runAsNonRoot is not true")
-            if csc.get("runAsUser", psc.get("runAsUser")) == 0:
-                out.append(f"{name}: runs as UID 0")
-            if seccomp not in ("RuntimeDefault", "Localhost"):
-                out.append(f"{name}: seccompProfile is {seccomp!r}, not RuntimeDefault")
-            if csc.get("privileged"):
-                out.append(f"{name}: privileged")
-            if csc.get("allowPrivilegeEscalation") is not False:
-                out.append(f"{name}: allowPrivilegeEscalation is not false")
-            if "ALL" not in (caps.get("drop") or []):
-                out.append(f"{name}: capabilities.drop lacks ALL")
-            added = set(caps.get("add") or []) - {"NET_BIND_SERVICE"}
-            if added:
-                out.append(f"{name}: adds capabilities {sorted(added)}")
-            if csc.get("readOnlyRootFilesystem") is not True:
-                out.append(f"{name}: readOnlyRootFilesystem is not true")
-            for port in c.get("ports") or []:
-                if port.get("hostPort"):
-                    out.append(f"{name}: hostPort {port['hostPort']}")
-    return out
-
-
-def check_resources(objects):
-    out = []
-    for obj, _meta, spec in workloads(objects):
-        for key, c in containers(spec):
-            if key == "ephemeralContainers":
-                continue
-            res = c.get("resources") or {}
-            for section in ("requests", "limits"):
-                for resource in ("cpu", "memory"):
-                    if not (res.get(section) or {}).get(resource):
-                        out.append(f"{ident(obj)} container {c.get('name')}: no {section}.{resource}")
-    return out
-
-
-def check_probes(objects):
-    out = []
-    for obj, _meta, spec in workloads(objects):
-        if obj.get("kind") not in LONG_RUNNING:
-            continue
-        for c in spec.get("containers") or []:
-            for probe in ("livenessProbe", "readinessProbe"):
-                if not c.get(probe):
-                    out.append(f"{ident(obj)} container {c.get('name')}: no {probe}")
+            seccomp = ((c.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+            if seccomp not in (None, "RuntimeDefault", "Localhost"):
+                out.append(f"{who} container {c.get('name')}: seccompProfile is {seccomp!r}, not RuntimeDefault")
     return out
 
 
@@ -179,29 +127,6 @@ def check_network_policies(objects):
         missing = {"Ingress", "Egress"} - types
         if missing:
             out.append(f"{ident(obj)}: no NetworkPolicy restricting {' and '.join(sorted(missing))} selects its pods")
-    return out
-
-
-def image_problem(image):
-    if not image:
-        return "empty image"
-    if "@sha256:" in image:
-        return None
-    last = image.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return f"image {image} has no tag (implies latest)"
-    if last.rsplit(":", 1)[1] == "latest":
-        return f"image {image} uses the latest tag"
-    return None
-
-
-def check_image_tags(objects):
-    out = []
-    for obj, _meta, spec in workloads(objects):
-        for _key, c in containers(spec):
-            problem = image_problem(c.get("image"))
-            if problem:
-                out.append(f"{ident(obj)} container {c.get('name')}: {problem}")
     return out
 
 
@@ -263,10 +188,7 @@ def check_ingress_paths(objects):
 
 POLICIES = (
     ("policy-security", check_security),
-    ("policy-resources", check_resources),
-    ("policy-probes", check_probes),
     ("policy-networkpolicy", check_network_policies),
-    ("policy-image-tag", check_image_tags),
     ("policy-ingress-paths", check_ingress_paths),
 )
 

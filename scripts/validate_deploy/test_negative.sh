@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Negative tests of scripts/validate-deploy.sh: each case copies the deployment inputs to a
 # temporary directory, breaks one thing on purpose, validates the copy and expects a non-zero
-# exit with a `FAIL [<check>` line naming the check that guards it. A pristine copy must pass.
+# exit with a `FAIL [<check>` line naming the check that guards it; for `checkov ID` also a
+# `Check: ID:` finding, the checkov check that caught it. A pristine copy must pass.
 #
 #   scripts/validate_deploy/test_negative.sh [CASE-NAME...]   (default: every case)
 #
@@ -74,8 +75,12 @@ run_case() {
 }
 
 case_body() {
-  local name="$1" expect="$2" dir out status=0
+  local name="$1" expect="$2" dir out status=0 finding=""
   shift 2
+  if [[ "$expect" == "checkov "* ]]; then
+    finding="Check: ${expect#checkov }:"
+    expect=checkov
+  fi
   dir="$WORK/$name"
   copy_inputs "$dir"
   if ! (cd "$dir" && "$@"); then
@@ -93,8 +98,10 @@ case_body() {
     report FAIL "$name" "validation passed; expected FAIL [$expect" "$out"
   elif ! grep -qF "FAIL [$expect" <<<"$out"; then
     report FAIL "$name" "validation failed (exit $status) but not with FAIL [$expect" "$out"
+  elif [ -n "$finding" ] && ! grep -qF "$finding" <<<"$out"; then
+    report FAIL "$name" "FAIL [$expect] but no '$finding' finding" "$out"
   else
-    report ok "$name" "FAIL [$expect]"
+    report ok "$name" "FAIL [$expect]${finding:+ $finding}"
   fi
   rm -rf "$dir"
 }
@@ -159,18 +166,36 @@ run_case unknown-field-in-template schema:chart:dev \
   edit "$CHART/templates/service.yaml" "  type: {{ .Values.service.type }}" \
   $'  type: {{ .Values.service.type }}\n  sessionAffinityy: None'
 run_case kind-without-schema schema:apps add_custom_resource
-run_case missing-readiness-probe policy-probes \
+# Generic pod policy: checkov's own checks (checkov_scan.py), each case naming the one that fails.
+run_case missing-readiness-probe "checkov CKV_K8S_9" \
   delete_block "$CHART/templates/deployment.yaml" "readinessProbe:"
-run_case privileged-container policy-security \
+run_case privileged-container "checkov CKV_K8S_16" \
   edit "$CHART/templates/_helpers.tpl" "privileged: false" "privileged: true"
-run_case writable-root-filesystem policy-security \
+run_case writable-root-filesystem "checkov CKV_K8S_22" \
   edit "$CHART/templates/_helpers.tpl" "readOnlyRootFilesystem: true" "readOnlyRootFilesystem: false"
-run_case missing-limits policy-resources \
+run_case root-container "checkov CKV_K8S_23" \
+  edit "$CHART/templates/_helpers.tpl" $'readOnlyRootFilesystem: true\nrunAsNonRoot: true' \
+  $'readOnlyRootFilesystem: true\nrunAsNonRoot: false\nrunAsUser: 0'
+run_case privilege-escalation "checkov CKV_K8S_20" \
+  edit "$CHART/templates/_helpers.tpl" "allowPrivilegeEscalation: false" "allowPrivilegeEscalation: true"
+run_case host-network "checkov CKV_K8S_19" \
+  edit "$CHART/templates/deployment.yaml" "      automountServiceAccountToken: false" \
+  $'      automountServiceAccountToken: false\n      hostNetwork: true'
+run_case missing-limits "checkov CKV_K8S_11" \
   delete_block "$CHART/templates/tests/test-ready.yaml" "limits:"
+run_case latest-image-tag "checkov CKV_K8S_14" \
+  edit "$CHART/values-dev.yaml" "tag: 0.1.0-dev" "tag: latest"
+# What checkov cannot express stays in k8s.py.
+run_case host-path-volume policy-security \
+  edit "$CHART/templates/deployment.yaml" $'      volumes:\n' \
+  $'      volumes:\n        - name: host\n          hostPath:\n            path: /var/run\n'
+run_case container-seccomp-unconfined policy-security \
+  edit "$CHART/templates/_helpers.tpl" $'    - ALL\nseccompProfile:\n  type: RuntimeDefault' \
+  $'    - ALL\nseccompProfile:\n  type: Unconfined'
 run_case no-network-policy policy-networkpolicy \
   edit "$CHART/values-dev.yaml" "replicaCount: 1" $'replicaCount: 1\nnetworkPolicy:\n  enabled: false'
-run_case latest-image-tag policy-image-tag \
-  edit "$CHART/values-dev.yaml" "tag: 0.1.0-dev" "tag: latest"
+run_case ingress-only-network-policy policy-networkpolicy \
+  edit "$CHART/templates/networkpolicy.yaml" $'    - Ingress\n    - Egress\n' $'    - Ingress\n'
 run_case env-ref-missing-key policy-env-refs \
   edit "$CHART/templates/deployment.yaml" "key: JWT_SECRET" "key: JWT_SIGNING_SECRET"
 run_case env-var-not-in-contract contract \
