@@ -13,7 +13,7 @@
 #
 #   bash scripts/postman/check.sh     (POSTMAN_VERBOSE=1 prints every newman run in full)
 #
-# The server is started like scripts/run-conformance.sh does (scripts/lib/spawn-backend.sh):
+# The server is started like scripts/conformance.sh does (scripts/lib/spawn-backend.sh):
 # the built binary (BACKEND_BIN or ${CARGO_TARGET_DIR}/debug/backend), a fresh database, a free
 # port, a random JWT secret and an admin token minted with it. DATABASE_URL (superuser) and
 # REDIS_URL default to this machine's. Ends with `postman: N passed, M failed`; exit 1 on a failure.
