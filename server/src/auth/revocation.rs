@@ -166,7 +166,7 @@ impl Revocations {
                 .fetch_one(&mut *conn)
                 .await
             {
-                Err(e) if attempt < attempts && crate::db::may_break_connection(&e) => {
+                Err(e) if attempt < attempts && crate::db::failure::may_break_connection(&e) => {
                     conn.close_on_drop();
                     warn!(log, "revocation write lost its connection; retrying"; "error" => %e);
                 }

@@ -1,6 +1,7 @@
 //! PostgreSQL access: the pool, migrations, the role guard and the tenant
 //! transaction entry point.
 
+pub mod failure;
 pub mod fairness;
 pub mod migrate;
 pub mod read_lane;
@@ -46,15 +47,6 @@ pub fn connect_options(
     Ok(options)
 }
 
-/// Does this SQLSTATE mean the session is gone: class 08 (connection
-/// exception), or the class 57 codes that end it (`57P01` admin shutdown, e.g.
-/// `pg_terminate_backend`; `57P02` crash shutdown; `57P03` cannot connect
-/// now)? A cancelled statement (`57014`, e.g. `statement_timeout`) leaves the
-/// session usable.
-pub fn session_ended(sqlstate: &str) -> bool {
-    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
-}
-
 /// Requests waiting for a connection of the shared pool right now (sqlx
 /// does not count them): the `db_pool_waiters` metric.
 static WAITERS: AtomicI64 = AtomicI64::new(0);
@@ -76,19 +68,6 @@ impl Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         WAITERS.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// Might this error have come from a connection that is gone (so the
-/// statement never ran, or its answer was lost)? Anything but an SQL error,
-/// whose protocol exchange completed normally; and the SQL errors that end
-/// the session ([`session_ended`]). Idempotent statements may be retried on
-/// another connection.
-pub fn may_break_connection(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| session_ended(&c)),
-        sqlx::Error::RowNotFound => false,
-        _ => true,
     }
 }
 

@@ -88,7 +88,7 @@ impl ReadLane {
         };
         let mut conn = lane.get().await.map_err(pool_error)?;
         match query().fetch_one(&mut *conn).await {
-            Err(e) if super::may_break_connection(&e) => {
+            Err(e) if super::failure::may_break_connection(&e) => {
                 // Never reuse it, nor its idle siblings: what ended one session
                 // (a restart, a failover) has most likely ended them all. A read
                 // is safe to run again, on a new connection.
@@ -96,7 +96,10 @@ impl ReadLane {
                 drop(lane.retain(|_, _| false));
                 let mut fresh = lane.get().await.map_err(pool_error)?;
                 let result = query().fetch_one(&mut *fresh).await;
-                if result.as_ref().is_err_and(super::may_break_connection) {
+                if result
+                    .as_ref()
+                    .is_err_and(super::failure::may_break_connection)
+                {
                     drop(Object::take(fresh));
                 }
                 result

@@ -5,6 +5,7 @@ use crate::auth::Identity;
 use crate::auth::rate_limit::{self, Bucket};
 use crate::auth::revocation::Reason;
 use crate::context::AppState;
+use crate::db::failure::{self, Constraint, Failure};
 use crate::repo;
 use crate::tenant::{self, AccessError};
 use backend_api::types::{NoStoreHeader, TokenResponse, User};
@@ -116,7 +117,10 @@ pub async fn guest(
                     NoStoreHeader::new(),
                 ));
             }
-            Err(e) if db_error::is_username_taken(&e) && attempt < USERNAME_ATTEMPTS => {
+            Err(e)
+                if failure::classify(&e) == Failure::Violates(Constraint::Username)
+                    && attempt < USERNAME_ATTEMPTS =>
+            {
                 upper *= 10;
             }
             Err(e) => return Err(db_error(e)),
