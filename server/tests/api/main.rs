@@ -16,6 +16,7 @@ mod health;
 mod idempotency;
 mod invariants;
 mod members;
+mod metrics_labels;
 mod migrations;
 mod module_imports;
 mod orgs;
