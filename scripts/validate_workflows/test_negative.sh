@@ -32,35 +32,8 @@ copy_repo() {
   (cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest" 2>/dev/null) || true
 }
 
-# edit FILE OLD NEW: replaces the first OLD (a literal, may span lines) with NEW; OLD must occur,
-# so a case cannot silently stop breaking anything when the inputs change.
-edit() {
-  python3 - "$1" "$2" "$3" <<'PY'
-import sys
-path, old, new = sys.argv[1:4]
-text = open(path).read()
-if old not in text:
-    sys.exit(f"test_negative: {path} does not contain {old!r}")
-open(path, "w").write(text.replace(old, new, 1))
-PY
-}
-
-# delete_block FILE START: removes the first line START (stripped) and the lines indented deeper.
-delete_block() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-path, start = sys.argv[1:3]
-lines = open(path).read().split("\n")
-i = next((n for n, l in enumerate(lines) if l.strip() == start), None)
-if i is None:
-    sys.exit(f"test_negative: {path} has no line {start!r}")
-indent = len(lines[i]) - len(lines[i].lstrip())
-j = i + 1
-while j < len(lines) and (len(lines[j]) - len(lines[j].lstrip()) > indent or not lines[j].strip()):
-    j += 1
-open(path, "w").write("\n".join(lines[:i] + lines[j:]))
-PY
-}
+# shellcheck source=../lib/negative.sh source-path=SCRIPTDIR
+source "$SCRIPT_DIR/../lib/negative.sh"
 
 selected() { [ "${#SELECTED[@]}" -eq 0 ] || [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
 
