@@ -43,8 +43,6 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HELPER_DIR="$SCRIPT_DIR/conformance"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
-VENV="$TOOLS_DIR/conformance-venv"
 MAX_EXAMPLES="${CONFORMANCE_MAX_EXAMPLES:-150}"
 SEED="${CONFORMANCE_SEED:-20251126}"
 
@@ -55,6 +53,7 @@ source "$SCRIPT_DIR/lib/common.sh"
 source "$SCRIPT_DIR/lib/services.sh"
 # shellcheck source=lib/spawn-backend.sh source-path=SCRIPTDIR
 source "$SCRIPT_DIR/lib/spawn-backend.sh"
+VENV="$TOOLS_DIR/conformance-venv"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2

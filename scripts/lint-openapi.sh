@@ -3,8 +3,10 @@
 # installed once into a pinned venv outside the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+source scripts/lib/common.sh
 version="0.9.0"
-venv="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/openapi-venv-$version"
+venv="$TOOLS_DIR/openapi-venv-$version"
 if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "openapi-spec-validator==$version"

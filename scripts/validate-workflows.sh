@@ -20,13 +20,12 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HELPER_DIR="$SCRIPT_DIR/validate_workflows"
-TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
-VENV="$TOOLS_DIR/workflows-venv"
-RENOVATE_DIR="$TOOLS_DIR/renovate"
 
 LOG_PREFIX="validate-workflows: "
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 source "$SCRIPT_DIR/lib/common.sh"
+VENV="$TOOLS_DIR/workflows-venv"
+RENOVATE_DIR="$TOOLS_DIR/renovate"
 
 
 ensure_venv() {

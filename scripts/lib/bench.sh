@@ -50,10 +50,8 @@ start_server() {
     pids+=("$!")
     server_pid=$!
     local started; started=$(date +%s%N)
-    until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
-        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$port.log" >&2; exit 1; }
-        sleep 0.005
-    done
+    # No time limit: only the server's death ends the wait early.
+    wait_ready "http://127.0.0.1:$port" 0 "$server_pid" 0.005 || { cat "$work/server-$port.log" >&2; exit 1; }
     # shellcheck disable=SC2034 # read by the callers
     ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }

@@ -10,6 +10,11 @@
 #   DIE_STATUS   die()'s exit status (default 2)
 #   NEED_HINT    added after need()'s "'TOOL' is required", e.g. "(see docs/deploy.md)"
 
+# TOOLS_DIR: where the scripts fetch their pinned tools once, outside the repository and shared by
+# every clone (CI caches it). BACKEND_TOOLS_DIR overrides it.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+TOOLS_DIR="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}"
+
 # log MESSAGE...: one line on stderr.
 log() { printf '%s%s\n' "${LOG_PREFIX:-}" "$*" >&2; }
 
@@ -40,6 +45,21 @@ user = sys.argv[2] or p.username
 host = p.hostname + (f":{p.port}" if p.port else "")
 query = sys.argv[4] if len(sys.argv) > 4 else p.query
 print(u.urlunsplit((p.scheme, f"{user}@{host}" if user else host, "/" + sys.argv[3], query, "")))' "$@"
+}
+
+# wait_ready BASE_URL TIMEOUT [PID [INTERVAL]]: asks GET BASE_URL/ready every INTERVAL seconds
+# (default 0.2) until it answers 2xx (status 0). Status 1 as soon as process PID (when given) is
+# gone, 2 once TIMEOUT seconds of waiting pass without an answer (TIMEOUT 0: no limit). Prints
+# nothing: the caller says what failed.
+wait_ready() {
+    local url="$1/ready" timeout="$2" pid="${3:-}" interval="${4:-0.2}" tries=0 max=0
+    [ "$timeout" = 0 ] || max=$(awk -v t="$timeout" -v i="$interval" 'BEGIN { n = t / i; print (n > int(n)) ? int(n) + 1 : int(n) }')
+    until curl -sf "$url" >/dev/null; do
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+        if [ "$timeout" != 0 ] && [ "$tries" -ge "$max" ]; then return 2; fi
+        tries=$((tries + 1))
+        sleep "$interval"
+    done
 }
 
 # random_secret: 48 random bytes in base64 on one line (a JWT_SECRET).

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # The pinned cargo-tarpaulin and the one way this project calls it. Sourced by
-# scripts/coverage.sh.
+# scripts/coverage.sh and scripts/test.sh.
+
+# shellcheck source=common.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TARPAULIN_VERSION=0.37.5
-TARPAULIN_ROOT="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/tarpaulin-$TARPAULIN_VERSION"
+TARPAULIN_ROOT="$TOOLS_DIR/tarpaulin-$TARPAULIN_VERSION"
 
 # Installs cargo-tarpaulin from crates.io once (about 3 minutes on 2 cores),
 # without its Coveralls upload (git2 and OpenSSL are not needed here).

@@ -26,7 +26,7 @@ spawn_backend() {
     : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL superuser URL}"
     : "${REDIS_URL:?set REDIS_URL}"
     SPAWN_DB="backend_test_${1}_$$"
-    local port
+    local port status=0
     port=$(free_port)
     SPAWN_SECRET=$(random_secret)
     SPAWNED_LOG=$(mktemp)
@@ -37,13 +37,13 @@ spawn_backend() {
         LOG_LEVEL=warn "$SPAWN_BIN" serve >"$SPAWNED_LOG" 2>&1 &
     SPAWN_PID=$!
     SPAWNED_URL="http://127.0.0.1:$port"
-    for _ in $(seq 1 150); do
-        curl -sf "$SPAWNED_URL/ready" >/dev/null && return 0
-        kill -0 "$SPAWN_PID" 2>/dev/null || { cat "$SPAWNED_LOG" >&2; exit 2; }
-        sleep 0.2
-    done
-    echo "spawn-backend: $SPAWNED_URL/ready did not answer within 30 s" >&2
-    cat "$SPAWNED_LOG" >&2
+    wait_ready "$SPAWNED_URL" 30 "$SPAWN_PID" || status=$?
+    case "$status" in
+        0) return 0 ;;
+        1) cat "$SPAWNED_LOG" >&2 ;;
+        *) echo "spawn-backend: $SPAWNED_URL/ready did not answer within 30 s" >&2
+           cat "$SPAWNED_LOG" >&2 ;;
+    esac
     exit 2
 }
 

@@ -31,7 +31,7 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 helm="$(bash scripts/validate-deploy.sh --print-helm)"
-python="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/venv/bin/python"
+python="$TOOLS_DIR/venv/bin/python"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

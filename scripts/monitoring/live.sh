@@ -62,12 +62,13 @@ for replica in a b; do
         REDIS_URL="$REDIS_URL" JWT_SECRET="$secret" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
         CONFIG_RECONCILE_INTERVAL=2 LOG_LEVEL=warn "$bin" serve >"$work/server-$replica.log" 2>&1 &
     pids+=("$!")
-    for _ in $(seq 1 150); do
-        curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
-        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/server-$replica.log" >&2; exit 2; }
-        sleep 0.2
-    done
-    curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { echo "live: replica $replica never got ready" >&2; exit 2; }
+    status=0
+    wait_ready "http://127.0.0.1:$port" 30 "${pids[-1]}" || status=$?
+    case "$status" in
+        0) ;;
+        1) cat "$work/server-$replica.log" >&2; exit 2 ;;
+        *) echo "live: replica $replica never got ready" >&2; exit 2 ;;
+    esac
 done
 
 prom_port=$(free_port)

@@ -9,7 +9,7 @@
 POSTMAN_HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/common.sh source-path=SCRIPTDIR
 source "$POSTMAN_HELPERS/../lib/common.sh"
-POSTMAN_TOOLS="${BACKEND_TOOLS_DIR:-$HOME/.cache/backend-tools}/postman"
+POSTMAN_TOOLS="$TOOLS_DIR/postman"
 
 ensure_postman_tools() {
     local stamp

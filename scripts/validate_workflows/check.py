@@ -132,7 +132,7 @@ def ci_findings(root):
             out.append(f"ci.yml: {package} is not installed (psql, pg_isready, redis-cli)")
     cached = "\n".join(str((s.get("with") or {}).get("path", "")) for s in steps(job) if uses(s) == "actions/cache")
     target = shell_default(root, "scripts/lib/services.sh", "CARGO_TARGET_DIR")
-    tools = shell_default(root, "scripts/validate-deploy.sh", "BACKEND_TOOLS_DIR")
+    tools = shell_default(root, "scripts/lib/common.sh", "BACKEND_TOOLS_DIR")
     for path, what in (("~/.cargo/registry", "the cargo registry"), (target, "CARGO_TARGET_DIR"),
                        (tools, "BACKEND_TOOLS_DIR")):
         if not path or path not in cached:
