@@ -37,4 +37,6 @@ pub struct AppState {
     /// Rate limits decided here while Redis cannot answer.
     pub local_limiter: LocalLimiter,
     pub metrics: Arc<Metrics>,
+    /// The span exporter, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+    pub traces: Option<Arc<crate::traces::Traces>>,
 }

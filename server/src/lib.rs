@@ -25,6 +25,7 @@ pub mod startup;
 pub mod sync;
 pub mod telemetry;
 pub mod tenant;
+pub mod traces;
 
 /// The commit this binary was built from (`unknown` outside the release
 /// pipeline; see `build.rs`).

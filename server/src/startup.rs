@@ -115,6 +115,16 @@ impl Application {
             log_headers: vec!["x-request-id".into()],
             ..Default::default()
         };
+        let traces = match &settings.otlp {
+            Some(otlp) => {
+                let traces =
+                    crate::traces::Traces::start(&otlp.endpoint, otlp.traces_endpoint.as_deref())
+                        .context("cannot start the OTLP span exporter")?;
+                info!(log, "exporting spans over OTLP");
+                Some(Arc::new(traces))
+            }
+            None => None,
+        };
         let per_user_concurrency = settings.per_user_concurrency;
         let state = AppState {
             pool,
@@ -131,6 +141,7 @@ impl Application {
             user_slots: db::fairness::UserSlots::new(per_user_concurrency),
             local_limiter: Default::default(),
             metrics,
+            traces,
         };
         let server = ServerBuilder::new(crate::http::api(), state, log.clone())
             .config(config)
@@ -160,6 +171,7 @@ impl Application {
         let pool = server.app_private().pool.clone();
         let reads = server.app_private().reads.clone();
         let redis = server.app_private().redis.clone();
+        let traces = server.app_private().traces.clone();
         let stopped = server.wait_for_shutdown();
         let (names, handles): (Vec<_>, Vec<_>) = tasks.into_iter().unzip();
         let watched = async move {
@@ -190,6 +202,11 @@ impl Application {
             Ok(Ok(())) => info!(log, "drained"),
             Ok(Err(e)) => warn!(log, "error while draining"; "error" => e),
             Err(_) => warn!(log, "drain timed out; closing remaining connections"),
+        }
+        if let Some(traces) = &traces {
+            // Blocks while the last batch goes out.
+            let traces = traces.clone();
+            let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
         }
         reads.close().await;
         pool.close().await;

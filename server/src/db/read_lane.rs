@@ -15,10 +15,11 @@
 //!
 //! Anything that writes, or needs more than one statement, uses the sqlx pool.
 
+use crate::traces;
 use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::query::QueryAs;
-use sqlx::{Connection, FromRow, PgConnection, PgPool, Postgres};
+use sqlx::{Connection, Execute, FromRow, PgConnection, PgPool, Postgres};
 use std::time::Duration;
 
 /// How long a request may wait for a lane connection, like the pool's
@@ -83,11 +84,12 @@ impl ReadLane {
     where
         O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
+        let sql = || query().sql().as_str().to_owned();
         let Some(lane) = &self.lane else {
-            return query().fetch_one(&self.shared).await;
+            return traces::statement(sql, query().fetch_one(&self.shared)).await;
         };
         let mut conn = lane.get().await.map_err(pool_error)?;
-        match query().fetch_one(&mut *conn).await {
+        match traces::statement(sql, query().fetch_one(&mut *conn)).await {
             Err(e) if super::failure::may_break_connection(&e) => {
                 // Never reuse it, nor its idle siblings: what ended one session
                 // (a restart, a failover) has most likely ended them all. A read
@@ -95,7 +97,7 @@ impl ReadLane {
                 drop(Object::take(conn));
                 drop(lane.retain(|_, _| false));
                 let mut fresh = lane.get().await.map_err(pool_error)?;
-                let result = query().fetch_one(&mut *fresh).await;
+                let result = traces::statement(sql, query().fetch_one(&mut *fresh)).await;
                 if result
                     .as_ref()
                     .is_err_and(super::failure::may_break_connection)

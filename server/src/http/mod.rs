@@ -45,12 +45,27 @@ async fn run<R: dropshot::HttpResponse>(
     // statement_timeout needs a server that answers, a blackholed connection
     // does not. Dropping the handler rolls its transaction back.
     let limit = rqctx.context().settings.request_timeout;
-    let result = match tokio::time::timeout(limit, handler).await {
-        Ok(result) => result,
-        Err(_) => Err(ApiError::unavailable(format!(
-            "the request did not finish within {} ms",
-            limit.as_millis()
-        ))),
+    let bounded = async {
+        match tokio::time::timeout(limit, handler).await {
+            Ok(result) => result,
+            Err(_) => Err(ApiError::unavailable(format!(
+                "the request did not finish within {} ms",
+                limit.as_millis()
+            ))),
+        }
+    };
+    let span = rqctx.context().traces.as_ref().map(|traces| {
+        let span = traces.request_span(
+            &rqctx.endpoint.operation_id,
+            rqctx.request.method(),
+            rqctx.request.headers(),
+        );
+        slog::debug!(rqctx.log, "traced"; "trace_id" => span.trace_id());
+        span
+    });
+    let result = match &span {
+        None => bounded.await,
+        Some(span) => span.run(bounded).await,
     };
     let result = result.map_err(|e| {
         let e = e.with_request_id(&rqctx.request_id);
@@ -64,6 +79,9 @@ async fn run<R: dropshot::HttpResponse>(
     let reply = Reply::from(result);
     let route = rqctx.endpoint.operation_id.as_str();
     let status = reply.status_code();
+    if let Some(span) = span {
+        span.end(status.as_u16());
+    }
     let metrics = &rqctx.context().metrics;
     metrics
         .http_requests

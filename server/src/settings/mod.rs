@@ -84,6 +84,14 @@ pub struct Settings {
     pub refresh_rate_limit_per_minute: u32,
     pub shutdown_grace: Duration,
     pub request_body_max_bytes: usize,
+    /// Where spans go (`traces`); `None`: no spans are made.
+    pub otlp: Option<OtlpSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OtlpSettings {
+    pub endpoint: String,
+    pub traces_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -268,7 +276,28 @@ impl Settings {
             &vars::PER_USER_CONCURRENCY,
             "a number of concurrent requests",
         )? as usize;
+        let otlp_url = |var: &Var| {
+            src.url(var, &["http", "https"])
+                .map(|url| url.map(|u| secrecy::ExposeSecret::expose_secret(&u).to_owned()))
+        };
+        let otlp = otlp_url(&vars::OTEL_EXPORTER_OTLP_ENDPOINT)?.map(|endpoint| OtlpSettings {
+            endpoint,
+            traces_endpoint: None,
+        });
+        let traces_endpoint = otlp_url(&vars::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)?;
+        let otlp = match (otlp, traces_endpoint) {
+            (Some(o), t) => Some(OtlpSettings {
+                traces_endpoint: t,
+                ..o
+            }),
+            (None, Some(t)) => Some(OtlpSettings {
+                endpoint: t.clone(),
+                traces_endpoint: Some(t),
+            }),
+            (None, None) => None,
+        };
         Ok(Settings {
+            otlp,
             environment,
             bind_address: src
                 .parse::<SocketAddr>(&vars::BIND_ADDRESS, "host:port such as 0.0.0.0:8000")?,

@@ -158,6 +158,12 @@ vars! {
     REQUEST_BODY_MAX_BYTES: "REQUEST_BODY_MAX_BYTES", Unset::Value("65536"),
         serve Some(Optional), migrate None, secret false,
         "larger bodies get 413";
+    OTEL_EXPORTER_OTLP_ENDPOINT: "OTEL_EXPORTER_OTLP_ENDPOINT", Unset::Nothing,
+        serve Some(Optional), migrate None, secret false,
+        "an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): spans of every request and read-lane statement go to its `/v1/traces`; unset, none are made. The SDK reads the other `OTEL_*` variables (headers, timeout, service name, batching) itself (`docs/observability.md`)";
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", Unset::Nothing,
+        serve Some(Optional), migrate None, secret false,
+        "the traces URL itself, used as it is, when it differs from `{OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`";
 }
 
 /// Which variables a const list below holds.

@@ -27,3 +27,4 @@ mod rls;
 mod role_guard;
 mod schema;
 mod settings_docs;
+mod traces;

@@ -1,0 +1,167 @@
+//! Spans over OTLP, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: one per
+//! request (its parent the caller's W3C `traceparent`, if it sent a valid
+//! one) and one per statement of the read lane, exported in batches by the
+//! OpenTelemetry SDK over OTLP/HTTP (protobuf). The SDK reads the other
+//! standard variables itself (`OTEL_EXPORTER_OTLP_HEADERS`, `..._TIMEOUT`,
+//! `OTEL_SERVICE_NAME`, `OTEL_BSP_*`).
+//!
+//! Unset, nothing is built and nothing costs: the request path asks one
+//! `Option` and one atomic flag, and creates no span, context or header copy.
+
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
+use opentelemetry::trace::{FutureExt, Span, SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Has any exporter been started in this process? Lets the statement spans
+/// skip even the context lookup while tracing is off.
+static ANY_EXPORTER: AtomicBool = AtomicBool::new(false);
+
+/// The exporter and the tracer of one server.
+pub struct Traces {
+    provider: SdkTracerProvider,
+    tracer: SdkTracer,
+}
+
+/// The tracer, carried in the request's context so that the statement spans
+/// below it need no handle of their own.
+#[derive(Clone)]
+struct RequestTracer(SdkTracer);
+
+impl Traces {
+    /// Starts the batch exporter for `endpoint` (the base URL: spans go to
+    /// `{endpoint}/v1/traces`, as the OTLP specification says for
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`), or for `traces_endpoint` as it is.
+    pub fn start(endpoint: &str, traces_endpoint: Option<&str>) -> anyhow::Result<Traces> {
+        let url = match traces_endpoint {
+            Some(url) => url.to_owned(),
+            None => format!("{}/v1/traces", endpoint.trim_end_matches('/')),
+        };
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_endpoint(url)
+            .build()?;
+        let service = std::env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_| "backend".into());
+        let provider = SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_resource(
+                Resource::builder()
+                    .with_service_name(service)
+                    .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
+                    .build(),
+            )
+            .build();
+        let tracer = opentelemetry::trace::TracerProvider::tracer(&provider, "backend");
+        ANY_EXPORTER.store(true, Ordering::Relaxed);
+        Ok(Traces { provider, tracer })
+    }
+
+    /// Exports what is left; called once at shutdown.
+    pub fn shutdown(&self) {
+        let _ = self.provider.shutdown();
+    }
+
+    /// Opens the server span of a request, named after its operation: a
+    /// child of the request's `traceparent` when it carries a valid one (W3C
+    /// Trace Context; `tracestate` is kept with it), else a new trace.
+    pub fn request_span(
+        &self,
+        operation: &str,
+        method: &http::Method,
+        headers: &http::HeaderMap,
+    ) -> RequestSpan {
+        let parent = TraceContextPropagator::new().extract(&Headers(headers));
+        let span = self
+            .tracer
+            .span_builder(operation.to_owned())
+            .with_kind(SpanKind::Server)
+            .with_attributes([
+                KeyValue::new("http.request.method", method.as_str().to_owned()),
+                KeyValue::new("http.route", operation.to_owned()),
+            ])
+            .start_with_context(&self.tracer, &parent);
+        RequestSpan(
+            parent
+                .with_span(span)
+                .with_value(RequestTracer(self.tracer.clone())),
+        )
+    }
+}
+
+/// The span of one request, open until [`RequestSpan::end`].
+pub struct RequestSpan(Context);
+
+impl RequestSpan {
+    /// Runs `handler` with this span as the current one, so that the spans of
+    /// its statements are its children.
+    pub async fn run<T>(&self, handler: impl Future<Output = T>) -> T {
+        handler.with_context(self.0.clone()).await
+    }
+
+    /// The W3C trace id, for the log.
+    pub fn trace_id(&self) -> String {
+        self.0.span().span_context().trace_id().to_string()
+    }
+
+    /// Ends the span with the response's status.
+    pub fn end(self, status: u16) {
+        let span = self.0.span();
+        span.set_attribute(KeyValue::new(
+            "http.response.status_code",
+            i64::from(status),
+        ));
+        if status >= 500 {
+            span.set_status(Status::error(""));
+        }
+        span.end();
+    }
+}
+
+/// Runs `statement` inside a client span for PostgreSQL, child of the
+/// request's span, when the request is traced; otherwise just runs it.
+pub async fn statement<T>(
+    sql: impl FnOnce() -> String,
+    statement: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    if !ANY_EXPORTER.load(Ordering::Relaxed) {
+        return statement.await;
+    }
+    let cx = Context::current();
+    let Some(RequestTracer(tracer)) = cx.get::<RequestTracer>().cloned() else {
+        return statement.await;
+    };
+    let mut span = tracer
+        .span_builder("postgresql")
+        .with_kind(SpanKind::Client)
+        .with_attributes([
+            KeyValue::new("db.system.name", "postgresql"),
+            // The statement text has placeholders, never values.
+            KeyValue::new("db.query.text", sql()),
+        ])
+        .start_with_context(&tracer, &cx);
+    let result = statement.await;
+    if result.is_err() {
+        // No driver message: it may quote values.
+        span.set_status(Status::error("statement failed"));
+    }
+    span.end();
+    result
+}
+
+/// The request headers, as the propagator reads them.
+struct Headers<'a>(&'a http::HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
