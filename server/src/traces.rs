@@ -74,6 +74,7 @@ impl Traces {
         operation: &str,
         method: &http::Method,
         headers: &http::HeaderMap,
+        log: &slog::Logger,
     ) -> RequestSpan {
         let parent = TraceContextPropagator::new().extract(&Headers(headers));
         let span = self
@@ -85,32 +86,38 @@ impl Traces {
                 KeyValue::new("http.route", operation.to_owned()),
             ])
             .start_with_context(&self.tracer, &parent);
-        RequestSpan(
-            parent
-                .with_span(span)
-                .with_value(RequestTracer(self.tracer.clone())),
-        )
+        let cx = parent
+            .with_span(span)
+            .with_value(RequestTracer(self.tracer.clone()));
+        let trace_id = cx.span().span_context().trace_id().to_string();
+        RequestSpan {
+            cx,
+            log: log.new(slog::o!("trace_id" => trace_id)),
+        }
     }
 }
 
 /// The span of one request, open until [`RequestSpan::end`].
-pub struct RequestSpan(Context);
+pub struct RequestSpan {
+    cx: Context,
+    /// The request's logger with the trace id on every line.
+    log: slog::Logger,
+}
 
 impl RequestSpan {
     /// Runs `handler` with this span as the current one, so that the spans of
     /// its statements are its children.
     pub async fn run<T>(&self, handler: impl Future<Output = T>) -> T {
-        handler.with_context(self.0.clone()).await
+        handler.with_context(self.cx.clone()).await
     }
 
-    /// The W3C trace id, for the log.
-    pub fn trace_id(&self) -> String {
-        self.0.span().span_context().trace_id().to_string()
+    pub fn log(&self) -> &slog::Logger {
+        &self.log
     }
 
     /// Ends the span with the response's status.
     pub fn end(self, status: u16) {
-        let span = self.0.span();
+        let span = self.cx.span();
         span.set_attribute(KeyValue::new(
             "http.response.status_code",
             i64::from(status),
@@ -122,20 +129,15 @@ impl RequestSpan {
     }
 }
 
-/// Runs `statement` inside a client span for PostgreSQL, child of the
-/// request's span, when the request is traced; otherwise just runs it.
-pub async fn statement<T>(
-    sql: impl FnOnce() -> String,
-    statement: impl Future<Output = Result<T, sqlx::Error>>,
-) -> Result<T, sqlx::Error> {
+/// The span of a PostgreSQL statement about to run, child of the request's
+/// span, when the request is traced (`sql` is called only then).
+pub fn statement_span(sql: impl FnOnce() -> String) -> Option<Box<StatementSpan>> {
     if !ANY_EXPORTER.load(Ordering::Relaxed) {
-        return statement.await;
+        return None;
     }
     let cx = Context::current();
-    let Some(RequestTracer(tracer)) = cx.get::<RequestTracer>().cloned() else {
-        return statement.await;
-    };
-    let mut span = tracer
+    let RequestTracer(tracer) = cx.get::<RequestTracer>()?;
+    let span = tracer
         .span_builder("postgresql")
         .with_kind(SpanKind::Client)
         .with_attributes([
@@ -143,14 +145,22 @@ pub async fn statement<T>(
             // The statement text has placeholders, never values.
             KeyValue::new("db.query.text", sql()),
         ])
-        .start_with_context(&tracer, &cx);
-    let result = statement.await;
-    if result.is_err() {
-        // No driver message: it may quote values.
-        span.set_status(Status::error("statement failed"));
+        .start_with_context(tracer, &cx);
+    Some(Box::new(StatementSpan(span)))
+}
+
+/// A statement's span, open until the statement ends.
+pub struct StatementSpan(opentelemetry_sdk::trace::Span);
+
+impl StatementSpan {
+    /// Ends the span with the statement's outcome.
+    pub fn end<T>(mut self, result: &Result<T, sqlx::Error>) {
+        if result.is_err() {
+            // No driver message: it may quote values.
+            self.0.set_status(Status::error("statement failed"));
+        }
+        self.0.end();
     }
-    span.end();
-    result
 }
 
 /// The request headers, as the propagator reads them.

@@ -84,30 +84,45 @@ impl ReadLane {
     where
         O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
     {
-        let sql = || query().sql().as_str().to_owned();
-        let Some(lane) = &self.lane else {
-            return traces::statement(sql, query().fetch_one(&self.shared)).await;
-        };
-        let mut conn = lane.get().await.map_err(pool_error)?;
-        match traces::statement(sql, query().fetch_one(&mut *conn)).await {
-            Err(e) if super::failure::may_break_connection(&e) => {
-                // Never reuse it, nor its idle siblings: what ended one session
-                // (a restart, a failover) has most likely ended them all. A read
-                // is safe to run again, on a new connection.
-                drop(Object::take(conn));
-                drop(lane.retain(|_, _| false));
-                let mut fresh = lane.get().await.map_err(pool_error)?;
-                let result = traces::statement(sql, query().fetch_one(&mut *fresh)).await;
-                if result
-                    .as_ref()
-                    .is_err_and(super::failure::may_break_connection)
-                {
-                    drop(Object::take(fresh));
+        // A box, or nothing when the request is not traced: the read's future
+        // stays as small as it is without spans.
+        let span = traces::statement_span(|| query().sql().as_str().to_owned());
+        let result = 'read: {
+            let Some(lane) = &self.lane else {
+                break 'read query().fetch_one(&self.shared).await;
+            };
+            let mut conn = match lane.get().await {
+                Ok(conn) => conn,
+                Err(e) => break 'read Err(pool_error(e)),
+            };
+            match query().fetch_one(&mut *conn).await {
+                Err(e) if super::failure::may_break_connection(&e) => {
+                    // Never reuse it, nor its idle siblings: what ended one
+                    // session (a restart, a failover) has most likely ended
+                    // them all. A read is safe to run again, on a new
+                    // connection.
+                    drop(Object::take(conn));
+                    drop(lane.retain(|_, _| false));
+                    let mut fresh = match lane.get().await {
+                        Ok(conn) => conn,
+                        Err(e) => break 'read Err(pool_error(e)),
+                    };
+                    let result = query().fetch_one(&mut *fresh).await;
+                    if result
+                        .as_ref()
+                        .is_err_and(super::failure::may_break_connection)
+                    {
+                        drop(Object::take(fresh));
+                    }
+                    result
                 }
-                result
+                result => result,
             }
-            result => result,
+        };
+        if let Some(span) = span {
+            span.end(&result);
         }
+        result
     }
 
     /// (in use, idle, waiting, max) of the lane; `None` without one.

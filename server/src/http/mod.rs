@@ -35,7 +35,8 @@ pub enum ServerImpl {}
 
 /// Runs a handler: times it, counts it by operation and status, stamps the
 /// request id on an error, logs the error's hidden cause (5xx at error
-/// level, 4xx at debug) and wraps the outcome for the client.
+/// level, 4xx at debug) and wraps the outcome for the client; inside a span
+/// when spans are exported (`traces`).
 async fn run<R: dropshot::HttpResponse>(
     rqctx: &RequestContext<AppState>,
     handler: impl std::future::Future<Output = Result<R, ApiError>>,
@@ -45,43 +46,55 @@ async fn run<R: dropshot::HttpResponse>(
     // statement_timeout needs a server that answers, a blackholed connection
     // does not. Dropping the handler rolls its transaction back.
     let limit = rqctx.context().settings.request_timeout;
-    let bounded = async {
-        match tokio::time::timeout(limit, handler).await {
-            Ok(result) => result,
-            Err(_) => Err(ApiError::unavailable(format!(
-                "the request did not finish within {} ms",
-                limit.as_millis()
-            ))),
-        }
-    };
+    let bounded = tokio::time::timeout(limit, handler);
+    // Untraced, the request's future is what it was without spans: the span
+    // is a box, and the traced await a boxed future of its own (futures are
+    // moved by value, so each byte held across an await costs every request).
     let span = rqctx.context().traces.as_ref().map(|traces| {
-        let span = traces.request_span(
+        Box::new(traces.request_span(
             &rqctx.endpoint.operation_id,
             rqctx.request.method(),
             rqctx.request.headers(),
-        );
-        slog::debug!(rqctx.log, "traced"; "trace_id" => span.trace_id());
-        span
+            &rqctx.log,
+        ))
     });
-    let result = match &span {
+    let outcome = match &span {
         None => bounded.await,
-        Some(span) => span.run(bounded).await,
+        Some(span) => Box::pin(span.run(bounded)).await,
     };
+    let result = outcome.unwrap_or_else(|_| {
+        Err(ApiError::unavailable(format!(
+            "the request did not finish within {} ms",
+            limit.as_millis()
+        )))
+    });
+    let log = span.as_ref().map_or(&rqctx.log, |span| span.log());
+    let reply = finish(rqctx, log, started, result);
+    if let Some(span) = span {
+        span.end(reply.status_code().as_u16());
+    }
+    Ok(reply)
+}
+
+/// Logs, counts and wraps a handler's outcome.
+fn finish<R: dropshot::HttpResponse>(
+    rqctx: &RequestContext<AppState>,
+    log: &slog::Logger,
+    started: std::time::Instant,
+    result: Result<R, ApiError>,
+) -> Reply<R> {
     let result = result.map_err(|e| {
         let e = e.with_request_id(&rqctx.request_id);
         if e.error.status() >= 500 {
-            slog::error!(rqctx.log, "request failed"; "error" => %e);
+            slog::error!(log, "request failed"; "error" => %e);
         } else {
-            slog::debug!(rqctx.log, "request rejected"; "error" => %e);
+            slog::debug!(log, "request rejected"; "error" => %e);
         }
         e
     });
     let reply = Reply::from(result);
     let route = rqctx.endpoint.operation_id.as_str();
     let status = reply.status_code();
-    if let Some(span) = span {
-        span.end(status.as_u16());
-    }
     let metrics = &rqctx.context().metrics;
     metrics
         .http_requests
@@ -91,9 +104,9 @@ async fn run<R: dropshot::HttpResponse>(
         .http_duration
         .with_label_values(&[route])
         .observe(started.elapsed().as_secs_f64());
-    slog::debug!(rqctx.log, "handler finished"; "route" => route, "status" => status.as_u16(),
+    slog::debug!(log, "handler finished"; "route" => route, "status" => status.as_u16(),
         "handler_us" => started.elapsed().as_micros() as u64);
-    Ok(reply)
+    reply
 }
 
 /// The dropshot API description for the server.

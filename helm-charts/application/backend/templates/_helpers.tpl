@@ -125,6 +125,9 @@ GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE: {{ $c.guestSigninRateLimitPerMinute | toStri
 TRUSTED_PROXY_HOPS: {{ $c.trustedProxyHops | toString | quote }}
 CONFIG_RECONCILE_INTERVAL: {{ $c.configReconcileIntervalSeconds | toString | quote }}
 SHUTDOWN_GRACE_SECONDS: {{ $c.shutdownGraceSeconds | toString | quote }}
+{{- with $c.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
 {{- end }}
 
 {{- define "backend.migrationDatabaseUrl" -}}
