@@ -400,15 +400,7 @@ async fn sign_in_keeps_a_rate_limit_while_redis_is_down() {
         .unwrap();
     assert_eq!(resp.status(), 429, "never \"no limit\"");
     assert!(resp.headers().contains_key("retry-after"));
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("rate_limit_local_fallback_total{bucket=\"guest-signin\"} 4"),
         "{metrics}"

@@ -384,15 +384,7 @@ async fn the_runtime_view_and_metrics_show_the_replica_state() {
     let (_, _, guest) = app.guest().await;
     let err = guest.runtime_config().await.unwrap_err();
     assert_eq!(backend_client::error_code(&err), Some(ErrorCode::Forbidden));
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for name in [
         "config_reloads_total",
         "http_requests_total",

@@ -43,15 +43,7 @@ async fn ready_stays_200_and_reports_redis_degraded_when_redis_is_unreachable() 
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["database"], "ok");
     assert_ne!(body["checks"]["redis"], "ok");
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("redis_connected{client=\"commands\"} 0"),
         "{metrics}"

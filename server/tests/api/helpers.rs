@@ -20,6 +20,18 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn client_with(&self, token: &str) -> backend_client::Client {
         backend_client::with_token(&self.address, token).expect("valid token header")
     }

@@ -69,15 +69,7 @@ async fn round(app: &TestApp) -> Vec<String> {
 
 /// Every series of the scrape (name and labels), and every label value.
 async fn scrape(app: &TestApp) -> (BTreeSet<String>, BTreeSet<String>) {
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let mut series = BTreeSet::new();
     let mut label_values = BTreeSet::new();
     for line in text

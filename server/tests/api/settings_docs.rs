@@ -32,6 +32,21 @@ fn check(rel: &str, generated: &str) {
     }
 }
 
+/// The variable a minimal server environment plus `name=value` is refused
+/// for, if any.
+fn refused(name: &str, value: &str) -> Option<&'static str> {
+    backend_server::settings::Settings::from_source(&backend_server::settings::Source(
+        |k| match k {
+            "DATABASE_URL" => Some("postgres://backend_app@x/db".into()),
+            "REDIS_URL" => Some("redis://x".into()),
+            k if k == name => Some(value.to_owned()),
+            _ => None,
+        },
+    ))
+    .err()
+    .map(|e| e.var)
+}
+
 #[test]
 fn the_committed_variable_list_is_what_the_declaration_emits() {
     check(LIST, &vars::json());
@@ -62,16 +77,8 @@ fn the_declaration_covers_what_the_parser_reads_and_the_table_fails_on_drift() {
         let Some((lo, hi)) = var.within else { continue };
         let outside = [lo.checked_sub(1), hi.checked_add(1)];
         for value in outside.into_iter().flatten() {
-            let err = backend_server::settings::Settings::from_source(
-                &backend_server::settings::Source(|k| match k {
-                    "DATABASE_URL" => Some("postgres://backend_app@x/db".into()),
-                    "REDIS_URL" => Some("redis://x".into()),
-                    k if k == var.name => Some(value.to_string()),
-                    _ => None,
-                }),
-            );
             assert_eq!(
-                err.err().map(|e| e.var),
+                refused(var.name, &value.to_string()),
                 Some(var.name),
                 "{} = {value}",
                 var.name
@@ -84,16 +91,8 @@ fn the_declaration_covers_what_the_parser_reads_and_the_table_fails_on_drift() {
         // Free text: any issuer or audience is valid.
         let free_text = matches!(var.name, "JWT_ISSUER" | "JWT_AUDIENCE");
         if matches!(var.unset, vars::Unset::Value(_)) && !free_text {
-            let err = backend_server::settings::Settings::from_source(
-                &backend_server::settings::Source(|k| match k {
-                    "DATABASE_URL" => Some("postgres://backend_app@x/db".into()),
-                    "REDIS_URL" => Some("redis://x".into()),
-                    k if k == var.name => Some("\u{1}not-a-value".into()),
-                    _ => None,
-                }),
-            );
             assert_eq!(
-                err.err().map(|e| e.var),
+                refused(var.name, "\u{1}not-a-value"),
                 Some(var.name),
                 "{} is declared but a bad value passes",
                 var.name
