@@ -131,33 +131,46 @@ impl RequestSpan {
 
 /// The span of a PostgreSQL statement about to run, child of the request's
 /// span, when the request is traced (`sql` is called only then).
-pub fn statement_span(sql: impl FnOnce() -> String) -> Option<Box<StatementSpan>> {
+pub fn statement_span(sql: impl FnOnce() -> String) -> Option<Box<ClientSpan>> {
+    client_span("postgresql", || {
+        // The statement text has placeholders, never values.
+        KeyValue::new("db.query.text", sql())
+    })
+}
+
+/// The span of a Redis command about to run (`INCR`, `PUBLISH`), child of
+/// the request's span, when the request is traced. Keys and payloads are
+/// left out: a key can name a client address or a user.
+pub fn redis_span(command: &'static str) -> Option<Box<ClientSpan>> {
+    client_span("redis", || KeyValue::new("db.operation.name", command))
+}
+
+/// A client span named after `system`, or `None` (and nothing built) when
+/// the current request is not traced. Boxed: the caller holds it across an
+/// await, and a span inline would grow every request's future.
+fn client_span(system: &'static str, detail: impl FnOnce() -> KeyValue) -> Option<Box<ClientSpan>> {
     if !ANY_EXPORTER.load(Ordering::Relaxed) {
         return None;
     }
     let cx = Context::current();
     let RequestTracer(tracer) = cx.get::<RequestTracer>()?;
     let span = tracer
-        .span_builder("postgresql")
+        .span_builder(system)
         .with_kind(SpanKind::Client)
-        .with_attributes([
-            KeyValue::new("db.system.name", "postgresql"),
-            // The statement text has placeholders, never values.
-            KeyValue::new("db.query.text", sql()),
-        ])
+        .with_attributes([KeyValue::new("db.system.name", system), detail()])
         .start_with_context(tracer, &cx);
-    Some(Box::new(StatementSpan(span)))
+    Some(Box::new(ClientSpan(span)))
 }
 
-/// A statement's span, open until the statement ends.
-pub struct StatementSpan(opentelemetry_sdk::trace::Span);
+/// A statement's or command's span, open until it ends.
+pub struct ClientSpan(opentelemetry_sdk::trace::Span);
 
-impl StatementSpan {
-    /// Ends the span with the statement's outcome.
-    pub fn end<T>(mut self, result: &Result<T, sqlx::Error>) {
-        if result.is_err() {
-            // No driver message: it may quote values.
-            self.0.set_status(Status::error("statement failed"));
+impl ClientSpan {
+    /// Ends the span; `failed` marks it an error (without the driver's
+    /// message, which may quote values).
+    pub fn end(mut self, failed: bool) {
+        if failed {
+            self.0.set_status(Status::error("failed"));
         }
         self.0.end();
     }

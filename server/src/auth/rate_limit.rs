@@ -127,6 +127,7 @@ pub async fn hit(
         ..Default::default()
     };
     let redis = redis.with_options(&options);
+    let span = crate::traces::redis_span("INCR");
     let counted: Result<i64, fred::error::Error> = async {
         let count: i64 = redis.incr(&key).await?;
         if count == 1 {
@@ -135,6 +136,9 @@ pub async fn hit(
         Ok(count)
     }
     .await;
+    if let Some(span) = span {
+        span.end(counted.is_err());
+    }
     match counted {
         Ok(count) if count > i64::from(limit) => {
             let retry_after = (window + 1) * WINDOW_SECONDS - now;

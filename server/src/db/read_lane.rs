@@ -120,7 +120,7 @@ impl ReadLane {
             }
         };
         if let Some(span) = span {
-            span.end(&result);
+            span.end(result.is_err());
         }
         result
     }

@@ -157,17 +157,22 @@ pub fn publish(
     on_failure: impl FnOnce(&fred::error::Error) + Send + 'static,
 ) {
     let redis = redis.clone();
+    // Made here, in the request's context, and ended by the task.
+    let span = crate::traces::redis_span("PUBLISH");
     tokio::spawn(async move {
         let options = Options {
             fail_fast: true,
             timeout: Some(Duration::from_secs(1)),
             ..Default::default()
         };
-        if let Err(e) = redis
+        let published = redis
             .with_options(&options)
             .publish::<i64, _, _>(channel, payload)
-            .await
-        {
+            .await;
+        if let Some(span) = span {
+            span.end(published.is_err());
+        }
+        if let Err(e) = published {
             on_failure(&e);
         }
     });

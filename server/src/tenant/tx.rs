@@ -7,6 +7,7 @@
 //! repository call outside a tenant transaction does not compile.
 
 use crate::db::fairness::Slot;
+use crate::traces;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -22,7 +23,12 @@ pub struct TenantTx {
 
 impl TenantTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        let span = traces::statement_span(|| "COMMIT".to_owned());
+        let result = self.tx.commit().await;
+        if let Some(span) = span {
+            span.end(result.is_err());
+        }
+        result
     }
 
     /// Does the signed-in user still exist (as seen through RLS)?
@@ -45,14 +51,23 @@ impl TenantTx {
 /// Opens a transaction acting as `user_id`. The policies show it the rows of
 /// its own organizations; handlers narrow to one with their `WHERE`.
 pub async fn begin(pool: &PgPool, user_id: Uuid) -> Result<TenantTx, sqlx::Error> {
-    let mut tx = {
-        let _waiting = crate::db::Waiting::new();
-        pool.begin().await?
-    };
-    let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let span = traces::statement_span(|| "BEGIN; SELECT app_begin($1)".to_owned());
+    let begun = async {
+        let mut tx = {
+            let _waiting = crate::db::Waiting::new();
+            pool.begin().await?
+        };
+        let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok::<_, sqlx::Error>((tx, user_exists))
+    }
+    .await;
+    if let Some(span) = span {
+        span.end(begun.is_err());
+    }
+    let (tx, user_exists) = begun?;
     Ok(TenantTx {
         tx,
         user_exists,

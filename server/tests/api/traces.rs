@@ -221,3 +221,62 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_guest_sign_in_has_its_redis_command_and_its_transaction_as_children() {
+    let otlp = receiver().await;
+    let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
+    let trace_id = uuid::Uuid::new_v4().simple().to_string();
+    let caller_span = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let resp = app
+        .http
+        .post(app.url("/api/v1/auth/guest"))
+        .header("traceparent", format!("00-{trace_id}-{caller_span}-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let started = Instant::now();
+    loop {
+        let spans: Vec<Span> = otlp
+            .spans
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| hex(&s.trace_id) == trace_id)
+            .cloned()
+            .collect();
+        let request = spans.iter().find(|s| s.name == "auth_guest");
+        let detail = |span: &Span, key: &str| {
+            span.attributes
+                .iter()
+                .find(|a| a.key == key)
+                .and_then(|a| a.value.as_ref())
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default()
+        };
+        if let Some(request) = request {
+            let children: Vec<&Span> = spans
+                .iter()
+                .filter(|s| s.parent_span_id == request.span_id)
+                .collect();
+            let incr = children
+                .iter()
+                .any(|s| s.name == "redis" && detail(s, "db.operation.name").contains("INCR"));
+            let begin = children.iter().any(|s| {
+                s.name == "postgresql" && detail(s, "db.query.text").contains("app_begin")
+            });
+            let commit = children
+                .iter()
+                .any(|s| s.name == "postgresql" && detail(s, "db.query.text").contains("COMMIT"));
+            if incr && begin && commit {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the sign-in's spans under {trace_id}: {spans:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
