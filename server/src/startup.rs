@@ -115,11 +115,10 @@ impl Application {
             log_headers: vec!["x-request-id".into()],
             ..Default::default()
         };
-        let traces = match &settings.otlp {
-            Some(otlp) => {
-                let traces =
-                    crate::traces::Traces::start(&otlp.endpoint, otlp.traces_endpoint.as_deref())
-                        .context("cannot start the OTLP span exporter")?;
+        let traces = match &settings.otlp_traces_url {
+            Some(url) => {
+                let traces = crate::traces::Traces::start(url)
+                    .context("cannot start the OTLP span exporter")?;
                 info!(log, "exporting spans over OTLP");
                 Some(Arc::new(traces))
             }

@@ -34,14 +34,9 @@ pub struct Traces {
 struct RequestTracer(SdkTracer);
 
 impl Traces {
-    /// Starts the batch exporter for `endpoint` (the base URL: spans go to
-    /// `{endpoint}/v1/traces`, as the OTLP specification says for
-    /// `OTEL_EXPORTER_OTLP_ENDPOINT`), or for `traces_endpoint` as it is.
-    pub fn start(endpoint: &str, traces_endpoint: Option<&str>) -> anyhow::Result<Traces> {
-        let url = match traces_endpoint {
-            Some(url) => url.to_owned(),
-            None => format!("{}/v1/traces", endpoint.trim_end_matches('/')),
-        };
+    /// Starts the batch exporter posting to `url` (the settings derive it
+    /// from `OTEL_EXPORTER_OTLP_ENDPOINT` or `..._TRACES_ENDPOINT`).
+    pub fn start(url: &str) -> anyhow::Result<Traces> {
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_endpoint(url)

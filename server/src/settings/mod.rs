@@ -84,14 +84,9 @@ pub struct Settings {
     pub refresh_rate_limit_per_minute: u32,
     pub shutdown_grace: Duration,
     pub request_body_max_bytes: usize,
-    /// Where spans go (`traces`); `None`: no spans are made.
-    pub otlp: Option<OtlpSettings>,
-}
-
-#[derive(Debug, Clone)]
-pub struct OtlpSettings {
-    pub endpoint: String,
-    pub traces_endpoint: Option<String>,
+    /// The OTLP/HTTP URL spans are posted to (`traces`); `None`: no spans
+    /// are made.
+    pub otlp_traces_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -280,24 +275,18 @@ impl Settings {
             src.url(var, &["http", "https"])
                 .map(|url| url.map(|u| secrecy::ExposeSecret::expose_secret(&u).to_owned()))
         };
-        let otlp = otlp_url(&vars::OTEL_EXPORTER_OTLP_ENDPOINT)?.map(|endpoint| OtlpSettings {
-            endpoint,
-            traces_endpoint: None,
-        });
-        let traces_endpoint = otlp_url(&vars::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)?;
-        let otlp = match (otlp, traces_endpoint) {
-            (Some(o), t) => Some(OtlpSettings {
-                traces_endpoint: t,
-                ..o
-            }),
-            (None, Some(t)) => Some(OtlpSettings {
-                endpoint: t.clone(),
-                traces_endpoint: Some(t),
-            }),
+        // The signal's own URL is used as it is; the base gets the traces
+        // path, as the OTLP specification says.
+        let otlp_traces_url = match (
+            otlp_url(&vars::OTEL_EXPORTER_OTLP_ENDPOINT)?,
+            otlp_url(&vars::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)?,
+        ) {
+            (_, Some(traces)) => Some(traces),
+            (Some(base), None) => Some(format!("{}/v1/traces", base.trim_end_matches('/'))),
             (None, None) => None,
         };
         Ok(Settings {
-            otlp,
+            otlp_traces_url,
             environment,
             bind_address: src
                 .parse::<SocketAddr>(&vars::BIND_ADDRESS, "host:port such as 0.0.0.0:8000")?,
