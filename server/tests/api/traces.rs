@@ -87,6 +87,36 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A span attribute's value, as text (empty when the span lacks it).
+fn attribute(span: &Span, key: &str) -> String {
+    span.attributes
+        .iter()
+        .find(|a| a.key == key)
+        .and_then(|a| a.value.as_ref())
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_default()
+}
+
+impl Receiver {
+    /// Polls the spans received so far until `found` picks what it waits for
+    /// (the batch exporter sends every few seconds, OTEL_BSP_SCHEDULE_DELAY);
+    /// fails after 20 s, naming `what` and showing the spans.
+    async fn wait_for<T>(&self, what: &str, found: impl Fn(&[Span]) -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            let spans = self.spans.lock().unwrap().clone();
+            if let Some(value) = found(&spans) {
+                return value;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{what}: {spans:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
     let otlp = receiver().await;
@@ -106,28 +136,23 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 
-    // The batch exporter sends every few seconds (OTEL_BSP_SCHEDULE_DELAY).
-    let started = Instant::now();
-    let (request, statement) = loop {
-        let spans: Vec<Span> = otlp
-            .spans
-            .lock()
-            .unwrap()
+    let under_trace = |spans: &[Span], name: &str| {
+        spans
             .iter()
-            .filter(|s| hex(&s.trace_id) == trace_id)
+            .find(|s| hex(&s.trace_id) == trace_id && s.name == name)
             .cloned()
-            .collect();
-        let request = spans.iter().find(|s| s.name == "org_get").cloned();
-        let statement = spans.iter().find(|s| s.name == "postgresql").cloned();
-        if let (Some(r), Some(s)) = (&request, &statement) {
-            break (r.clone(), s.clone());
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no spans of the read under trace {trace_id}: {spans:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    let (request, statement) = otlp
+        .wait_for(
+            &format!("no spans of the read under trace {trace_id}"),
+            |spans| {
+                Some((
+                    under_trace(spans, "org_get")?,
+                    under_trace(spans, "postgresql")?,
+                ))
+            },
+        )
+        .await;
     assert_eq!(
         hex(&request.parent_span_id),
         caller_span,
@@ -140,13 +165,7 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
         "the statement is the read's child"
     );
     assert_eq!(statement.kind, 3, "SPAN_KIND_CLIENT");
-    let text = statement
-        .attributes
-        .iter()
-        .find(|a| a.key == "db.query.text")
-        .and_then(|a| a.value.as_ref())
-        .map(|v| format!("{v:?}"))
-        .unwrap_or_default();
+    let text = attribute(&statement, "db.query.text");
     assert!(text.contains("app_org_read"), "{text}");
     assert!(
         !text.contains(&org.slug),
@@ -159,21 +178,14 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
 
     // A request without a traceparent starts a trace of its own.
     guest.org_get(&org.slug, None).await.unwrap();
-    let started = Instant::now();
-    loop {
-        let fresh = otlp
-            .spans
-            .lock()
-            .unwrap()
+    otlp.wait_for("no root span", |spans| {
+        spans
             .iter()
             .filter(|s| s.name == "org_get" && hex(&s.trace_id) != trace_id)
-            .any(|s| s.parent_span_id.is_empty());
-        if fresh {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "no root span");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            .any(|s| s.parent_span_id.is_empty())
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -197,28 +209,22 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
             .unwrap();
         assert_eq!(resp.status(), 200);
     }
-    let started = Instant::now();
-    loop {
-        let spans: Vec<Span> = otlp
-            .spans
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|s| s.name == "auth_me")
-            .cloned()
-            .collect();
-        if spans.len() == 3 {
-            for span in &spans {
-                assert!(
-                    span.parent_span_id.is_empty(),
-                    "no parent from a bad header"
-                );
-                assert_ne!(hex(&span.trace_id), bad_trace);
-            }
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{spans:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let spans = otlp
+        .wait_for("three auth_me spans", |spans| {
+            let me: Vec<Span> = spans
+                .iter()
+                .filter(|s| s.name == "auth_me")
+                .cloned()
+                .collect();
+            (me.len() == 3).then_some(me)
+        })
+        .await;
+    for span in &spans {
+        assert!(
+            span.parent_span_id.is_empty(),
+            "no parent from a bad header"
+        );
+        assert_ne!(hex(&span.trace_id), bad_trace);
     }
 }
 
@@ -236,47 +242,23 @@ async fn a_guest_sign_in_has_its_redis_command_and_its_transaction_as_children()
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let started = Instant::now();
-    loop {
-        let spans: Vec<Span> = otlp
-            .spans
-            .lock()
-            .unwrap()
+    otlp.wait_for(&format!("the sign-in's spans under {trace_id}"), |spans| {
+        let spans: Vec<&Span> = spans
             .iter()
             .filter(|s| hex(&s.trace_id) == trace_id)
-            .cloned()
             .collect();
-        let request = spans.iter().find(|s| s.name == "auth_guest");
-        let detail = |span: &Span, key: &str| {
-            span.attributes
-                .iter()
-                .find(|a| a.key == key)
-                .and_then(|a| a.value.as_ref())
-                .map(|v| format!("{v:?}"))
-                .unwrap_or_default()
+        let request = spans.iter().find(|s| s.name == "auth_guest")?;
+        let child = |name: &str, key: &str, text: &str| {
+            spans.iter().any(|s| {
+                s.parent_span_id == request.span_id
+                    && s.name == name
+                    && attribute(s, key).contains(text)
+            })
         };
-        if let Some(request) = request {
-            let children: Vec<&Span> = spans
-                .iter()
-                .filter(|s| s.parent_span_id == request.span_id)
-                .collect();
-            let incr = children
-                .iter()
-                .any(|s| s.name == "redis" && detail(s, "db.operation.name").contains("INCR"));
-            let begin = children.iter().any(|s| {
-                s.name == "postgresql" && detail(s, "db.query.text").contains("app_begin")
-            });
-            let commit = children
-                .iter()
-                .any(|s| s.name == "postgresql" && detail(s, "db.query.text").contains("COMMIT"));
-            if incr && begin && commit {
-                break;
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the sign-in's spans under {trace_id}: {spans:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (child("redis", "db.operation.name", "INCR")
+            && child("postgresql", "db.query.text", "app_begin")
+            && child("postgresql", "db.query.text", "COMMIT"))
+        .then_some(())
+    })
+    .await;
 }
