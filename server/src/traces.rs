@@ -140,6 +140,12 @@ pub fn redis_span(command: &'static str) -> Option<Box<ClientSpan>> {
     client_span("redis", || KeyValue::new("db.operation.name", command))
 }
 
+/// Is the current task serving a traced request? (Cheap when tracing is off:
+/// one atomic load.)
+pub fn in_traced_request() -> bool {
+    ANY_EXPORTER.load(Ordering::Relaxed) && Context::current().get::<RequestTracer>().is_some()
+}
+
 /// A client span named after `system`, or `None` (and nothing built) when
 /// the current request is not traced. Boxed: the caller holds it across an
 /// await, and a span inline would grow every request's future.
@@ -161,6 +167,11 @@ fn client_span(system: &'static str, detail: impl FnOnce() -> KeyValue) -> Optio
 pub struct ClientSpan(opentelemetry_sdk::trace::Span);
 
 impl ClientSpan {
+    /// Marks the span an error; it ends when dropped.
+    pub fn fail(&mut self) {
+        self.0.set_status(Status::error("failed"));
+    }
+
     /// Ends the span; `failed` marks it an error (without the driver's
     /// message, which may quote values).
     pub fn end(mut self, failed: bool) {

@@ -17,6 +17,7 @@
 //!   (bounded batches).
 
 use super::denylist::{Denylist, Revoked, deny_until};
+use crate::db::traced::Traced;
 use crate::metrics::Metrics;
 use crate::sync::{Feed, Lags};
 use chrono::{DateTime, Utc};
@@ -163,7 +164,7 @@ impl Revocations {
                 .bind(jti)
                 .bind(expires_at)
                 .bind(reason.as_str())
-                .fetch_one(&mut *conn)
+                .fetch_one(Traced(&mut *conn))
                 .await
             {
                 Err(e) if attempt < attempts && crate::db::failure::may_break_connection(&e) => {

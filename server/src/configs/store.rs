@@ -1,6 +1,7 @@
 //! SQL for `service_configs` and `config_history`. Not tenant data (no RLS):
 //! these functions use the pool directly.
 
+use crate::db::traced::Traced;
 use backend_api::types::{ConfigChange, ConfigEntry};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -35,7 +36,7 @@ macro_rules! columns {
 
 pub async fn all(pool: &PgPool) -> Result<Vec<ConfigEntry>, sqlx::Error> {
     let rows = sqlx::query_as::<_, Row>(concat!("SELECT ", columns!(), " FROM service_configs"))
-        .fetch_all(pool)
+        .fetch_all(Traced(pool))
         .await?;
     Ok(rows.into_iter().map(ConfigEntry::from).collect())
 }
@@ -52,7 +53,7 @@ pub async fn get(
     ))
     .bind(service)
     .bind(key)
-    .fetch_optional(pool)
+    .fetch_optional(Traced(pool))
     .await
     .map(|r| r.map(ConfigEntry::from))
 }
@@ -66,7 +67,7 @@ pub async fn list(
     let total: i64 =
         sqlx::query_scalar("SELECT count(*) FROM service_configs WHERE service_name = $1")
             .bind(service)
-            .fetch_one(pool)
+            .fetch_one(Traced(pool))
             .await?;
     let rows = sqlx::query_as::<_, Row>(concat!(
         "SELECT ",
@@ -76,7 +77,7 @@ pub async fn list(
     .bind(service)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
-    .fetch_all(pool)
+    .fetch_all(Traced(pool))
     .await?;
     Ok((rows.into_iter().map(ConfigEntry::from).collect(), total))
 }
@@ -100,7 +101,7 @@ pub async fn page_after(
     .bind(service)
     .bind(after)
     .bind(fetch)
-    .fetch_all(pool)
+    .fetch_all(Traced(pool))
     .await?;
     Ok(rows.into_iter().map(ConfigEntry::from).collect())
 }
@@ -132,7 +133,7 @@ async fn config_id(pool: &PgPool, service: &str, key: &str) -> Result<Option<i64
     sqlx::query_scalar("SELECT id FROM service_configs WHERE service_name = $1 AND config_key = $2")
         .bind(service)
         .bind(key)
-        .fetch_optional(pool)
+        .fetch_optional(Traced(pool))
         .await
 }
 
@@ -156,7 +157,7 @@ pub async fn history(
     };
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM config_history WHERE config_id = $1")
         .bind(id)
-        .fetch_one(pool)
+        .fetch_one(Traced(pool))
         .await?;
     let rows = sqlx::query_as::<_, ChangeRow>(concat!(
         history_select!(),
@@ -165,7 +166,7 @@ pub async fn history(
     .bind(id)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
-    .fetch_all(pool)
+    .fetch_all(Traced(pool))
     .await?;
     Ok(Some((
         rows.into_iter().map(ConfigChange::from).collect(),
@@ -194,7 +195,7 @@ pub async fn history_before(
     .bind(id)
     .bind(before)
     .bind(fetch)
-    .fetch_all(pool)
+    .fetch_all(Traced(pool))
     .await?;
     Ok(Some(rows.into_iter().map(ConfigChange::from).collect()))
 }
@@ -228,7 +229,7 @@ async fn locked(
     ))
     .bind(service)
     .bind(key)
-    .fetch_optional(conn)
+    .fetch_optional(Traced(conn))
     .await
 }
 
@@ -248,7 +249,7 @@ async fn record(
     .bind(row.version)
     .bind(put.changed_by)
     .bind(put.reason)
-    .execute(conn)
+    .execute(Traced(conn))
     .await
     .map(drop)
 }
@@ -271,7 +272,7 @@ pub async fn put(pool: &PgPool, put: Put<'_>) -> Result<PutOutcome, sqlx::Error>
         .bind(put.service)
         .bind(put.key)
         .bind(put.value)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(Traced(&mut *tx))
         .await?;
         if let Some(row) = inserted {
             record(&mut tx, &row, None, &put).await?;
@@ -292,7 +293,7 @@ pub async fn put(pool: &PgPool, put: Put<'_>) -> Result<PutOutcome, sqlx::Error>
     ))
     .bind(current.id)
     .bind(put.value)
-    .fetch_one(&mut *tx)
+    .fetch_one(Traced(&mut *tx))
     .await?;
     record(&mut tx, &row, Some(&current.config_value), &put).await?;
     tx.commit().await?;

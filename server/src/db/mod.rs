@@ -6,6 +6,7 @@ pub mod fairness;
 pub mod migrate;
 pub mod read_lane;
 pub mod role_guard;
+pub mod traced;
 
 use crate::settings::DatabaseTimeouts;
 use secrecy::{ExposeSecret, SecretString};

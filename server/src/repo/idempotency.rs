@@ -17,12 +17,11 @@ pub struct Stored {
 /// when another request with the same key holds it. Seed 1 keeps these locks
 /// apart from the membership locks (seed 0) of `members::lock_org`.
 pub async fn try_lock(tx: &mut TenantTx, key: &str) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_scalar(
         "SELECT pg_try_advisory_xact_lock(hashtextextended(app_user_id()::text || ' ' || $1, 1))",
     )
     .bind(key)
-    .fetch_one(conn)
+    .fetch_one(tx.conn())
     .await
 }
 
@@ -54,7 +53,6 @@ pub struct NewEntry<'a> {
 
 /// Stores the answer in the transaction that made it.
 pub async fn insert(tx: &mut TenantTx, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query(
         "INSERT INTO idempotency_keys \
            (user_id, key, operation, request_hash, status, response, location, expires_at) \
@@ -67,7 +65,7 @@ pub async fn insert(tx: &mut TenantTx, entry: NewEntry<'_>) -> Result<(), sqlx::
     .bind(entry.response)
     .bind(entry.location)
     .bind(entry.ttl_seconds as f64)
-    .execute(conn)
+    .execute(tx.conn())
     .await
     .map(drop)
 }

@@ -35,10 +35,9 @@ macro_rules! member_select {
 /// Serialises membership changes of one organization, so that two concurrent
 /// demotions cannot both see "another owner remains".
 pub async fn lock_org(tx: &mut TenantTx, org: Uuid) -> Result<(), sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
         .bind(org)
-        .execute(conn)
+        .execute(tx.conn())
         .await
         .map(drop)
 }
@@ -46,10 +45,9 @@ pub async fn lock_org(tx: &mut TenantTx, org: Uuid) -> Result<(), sqlx::Error> {
 /// The caller's role in `org` now (under the lock: a role read before it may
 /// have changed while waiting).
 pub async fn caller_role(tx: &mut TenantTx, org: Uuid) -> Result<Option<Role>, sqlx::Error> {
-    let conn = tx.conn();
     let role: Option<String> = sqlx::query_scalar("SELECT app_role_in($1)")
         .bind(org)
-        .fetch_one(conn)
+        .fetch_one(tx.conn())
         .await?;
     role.map(|r| role_column(&r)).transpose()
 }
@@ -60,25 +58,23 @@ pub async fn insert(
     user: Uuid,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)")
         .bind(org)
         .bind(user)
         .bind(role.as_str())
-        .execute(conn)
+        .execute(tx.conn())
         .await
         .map(drop)
 }
 
 pub async fn get(tx: &mut TenantTx, org: Uuid, user: Uuid) -> Result<Option<Member>, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_as::<_, MemberRow>(concat!(
         member_select!(),
         " WHERE m.org_id = $1 AND m.user_id = $2"
     ))
     .bind(org)
     .bind(user)
-    .fetch_optional(conn)
+    .fetch_optional(tx.conn())
     .await?
     .map(MemberRow::into_api)
     .transpose()
@@ -90,31 +86,28 @@ pub async fn set_role(
     user: Uuid,
     role: Role,
 ) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     let done = sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
         .bind(org)
         .bind(user)
         .bind(role.as_str())
-        .execute(conn)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn delete(tx: &mut TenantTx, org: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
         .bind(org)
         .bind(user)
-        .execute(conn)
+        .execute(tx.conn())
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn count_owners(tx: &mut TenantTx, org: Uuid) -> Result<i64, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
         .bind(org)
-        .fetch_one(conn)
+        .fetch_one(tx.conn())
         .await
 }
 
@@ -126,7 +119,6 @@ pub async fn page_after(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Member>, sqlx::Error> {
-    let conn = tx.conn();
     let (at, id) = after.unzip();
     sqlx::query_as::<_, MemberRow>(concat!(
         member_select!(),
@@ -137,7 +129,7 @@ pub async fn page_after(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(tx.conn())
     .await?
     .into_iter()
     .map(MemberRow::into_api)
@@ -150,10 +142,9 @@ pub async fn list(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<Member>, i64), sqlx::Error> {
-    let conn = tx.conn();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships WHERE org_id = $1")
         .bind(org)
-        .fetch_one(&mut *conn)
+        .fetch_one(tx.conn())
         .await?;
     let rows = sqlx::query_as::<_, MemberRow>(concat!(
         member_select!(),
@@ -162,7 +153,7 @@ pub async fn list(
     .bind(org)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
-    .fetch_all(conn)
+    .fetch_all(tx.conn())
     .await?;
     Ok((
         rows.into_iter()

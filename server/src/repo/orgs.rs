@@ -13,13 +13,12 @@ pub async fn insert(
     slug: &str,
     created_by: Uuid,
 ) -> Result<(), sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query("INSERT INTO organizations (id, name, slug, created_by) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(name)
         .bind(slug)
         .bind(created_by)
-        .execute(conn)
+        .execute(tx.conn())
         .await
         .map(drop)
 }
@@ -33,7 +32,6 @@ pub async fn update(
     slug: &str,
     expected: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     let done = sqlx::query(
         "UPDATE organizations SET name = $2, slug = $3 \
          WHERE id = $1 AND ($4::bigint IS NULL OR version = $4)",
@@ -42,7 +40,7 @@ pub async fn update(
     .bind(name)
     .bind(slug)
     .bind(expected)
-    .execute(conn)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -52,22 +50,20 @@ pub async fn delete(
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     let done = sqlx::query(
         "DELETE FROM organizations WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)",
     )
     .bind(id)
     .bind(expected)
-    .execute(conn)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The version the caller can see now (a new snapshot in READ COMMITTED).
 pub async fn version(tx: &mut TenantTx, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_scalar("SELECT version FROM organizations WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(tx.conn())
         .await
 }

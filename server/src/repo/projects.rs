@@ -43,7 +43,6 @@ pub async fn insert(
     name: &str,
     slug: &str,
 ) -> Result<Project, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "INSERT INTO projects (id, org_id, name, slug) VALUES ($1, $2, $3, $4) RETURNING ",
         project_columns!()
@@ -52,28 +51,27 @@ pub async fn insert(
     .bind(org)
     .bind(name)
     .bind(slug)
-    .fetch_one(conn)
+    .fetch_one(tx.conn())
     .await
     .map(Project::from)
 }
 
 /// A visible project and the caller's role in its organization.
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<(Project, Role)>, sqlx::Error> {
-    let conn = tx.conn();
     let found = sqlx::query_as::<_, ProjectRow>(concat!(
         "SELECT ",
         project_columns!(),
         " FROM projects WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(tx.conn())
     .await?;
     let Some(project) = found else {
         return Ok(None);
     };
     let role: Option<String> = sqlx::query_scalar("SELECT app_role_in($1)")
         .bind(project.org_id)
-        .fetch_one(conn)
+        .fetch_one(tx.conn())
         .await?;
     match role {
         Some(r) => Ok(Some((project.into(), role_column(&r)?))),
@@ -170,7 +168,6 @@ pub async fn page_after(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Project>, sqlx::Error> {
-    let conn = tx.conn();
     let (at, id) = after.unzip();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "SELECT ",
@@ -183,7 +180,7 @@ pub async fn page_after(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(tx.conn())
     .await
     .map(|rows| rows.into_iter().map(Project::from).collect())
 }
@@ -197,7 +194,6 @@ pub async fn update(
     slug: &str,
     expected: Option<i64>,
 ) -> Result<Option<Project>, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_as::<_, ProjectRow>(concat!(
         "UPDATE projects SET name = $2, slug = $3 \
          WHERE id = $1 AND ($4::bigint IS NULL OR version = $4) RETURNING ",
@@ -207,7 +203,7 @@ pub async fn update(
     .bind(name)
     .bind(slug)
     .bind(expected)
-    .fetch_optional(conn)
+    .fetch_optional(tx.conn())
     .await
     .map(|r| r.map(Project::from))
 }
@@ -217,21 +213,19 @@ pub async fn delete(
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
     let done =
         sqlx::query("DELETE FROM projects WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)")
             .bind(id)
             .bind(expected)
-            .execute(conn)
+            .execute(tx.conn())
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The version the caller can see now (a new snapshot in READ COMMITTED).
 pub async fn version(tx: &mut TenantTx, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_scalar("SELECT version FROM projects WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(tx.conn())
         .await
 }

@@ -21,7 +21,6 @@ impl From<UserRow> for User {
 }
 
 pub async fn insert(tx: &mut TenantTx, id: Uuid, username: &str) -> Result<User, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (id, username, guest_id) VALUES ($1, $2, $3) \
          RETURNING id, username, created_at",
@@ -29,16 +28,15 @@ pub async fn insert(tx: &mut TenantTx, id: Uuid, username: &str) -> Result<User,
     .bind(id)
     .bind(username)
     .bind(Uuid::new_v4())
-    .fetch_one(conn)
+    .fetch_one(tx.conn())
     .await
     .map(User::from)
 }
 
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    let conn = tx.conn();
     sqlx::query_as::<_, UserRow>("SELECT id, username, created_at FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(tx.conn())
         .await
         .map(|r| r.map(User::from))
 }

@@ -115,18 +115,17 @@ pub async fn visible(tx: &mut TenantTx, org: &str) -> Result<Org, AccessError> {
 }
 
 pub async fn find(tx: &mut TenantTx, key: &OrgKey<'_>) -> Result<Option<Org>, sqlx::Error> {
-    let conn = tx.conn();
     let row = match key {
         OrgKey::Id(id) => {
             sqlx::query_as::<_, OrgRow>(concat!(org_select!(), " WHERE o.id = $1"))
                 .bind(id)
-                .fetch_optional(conn)
+                .fetch_optional(tx.conn())
                 .await?
         }
         OrgKey::Slug(slug) => {
             sqlx::query_as::<_, OrgRow>(concat!(org_select!(), " WHERE o.slug = $1"))
                 .bind(slug)
-                .fetch_optional(conn)
+                .fetch_optional(tx.conn())
                 .await?
         }
     };
@@ -140,9 +139,8 @@ pub async fn list(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<Org>, i64), sqlx::Error> {
-    let conn = tx.conn();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
-        .fetch_one(&mut *conn)
+        .fetch_one(tx.conn())
         .await?;
     let rows = sqlx::query_as::<_, OrgRow>(concat!(
         org_select!(),
@@ -150,7 +148,7 @@ pub async fn list(
     ))
     .bind(i64::from(limit))
     .bind(i64::from(offset))
-    .fetch_all(conn)
+    .fetch_all(tx.conn())
     .await?;
     Ok((
         rows.into_iter()
@@ -167,7 +165,6 @@ pub async fn page_after(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Org>, sqlx::Error> {
-    let conn = tx.conn();
     let (at, id) = after.unzip();
     sqlx::query_as::<_, OrgRow>(concat!(
         org_select!(),
@@ -177,7 +174,7 @@ pub async fn page_after(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(tx.conn())
     .await?
     .into_iter()
     .map(OrgRow::into_api)

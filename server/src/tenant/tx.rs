@@ -7,6 +7,7 @@
 //! repository call outside a tenant transaction does not compile.
 
 use crate::db::fairness::Slot;
+use crate::db::traced::Traced;
 use crate::traces;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -36,9 +37,10 @@ impl TenantTx {
         self.user_exists
     }
 
-    /// The connection, for the SQL of `repo/` and [`super::orgs`].
-    pub(crate) fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
+    /// The connection, for the SQL of `repo/` and [`super::orgs`]; each
+    /// statement run on it gets a span when the request is traced.
+    pub(crate) fn conn(&mut self) -> Traced<&mut PgConnection> {
+        Traced(&mut self.tx)
     }
 
     /// Keeps `slot` taken until the transaction ends.

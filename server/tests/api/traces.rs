@@ -229,7 +229,7 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
 }
 
 #[tokio::test]
-async fn a_guest_sign_in_has_its_redis_command_and_its_transaction_as_children() {
+async fn a_guest_sign_in_has_its_redis_command_its_transaction_and_its_statements_as_children() {
     let otlp = receiver().await;
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
     let trace_id = uuid::Uuid::new_v4().simple().to_string();
@@ -257,8 +257,81 @@ async fn a_guest_sign_in_has_its_redis_command_and_its_transaction_as_children()
         };
         (child("redis", "db.operation.name", "INCR")
             && child("postgresql", "db.query.text", "app_begin")
+            && child("postgresql", "db.query.text", "INSERT INTO users")
             && child("postgresql", "db.query.text", "COMMIT"))
         .then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_statement_that_fails_inside_a_tenant_transaction_is_an_error_span_without_its_values() {
+    let otlp = receiver().await;
+    let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
+    let (token, _, guest) = app.guest().await;
+    let org = create_org(&guest, "Traced projects").await;
+    let create = |trace_id: String| {
+        let caller_span = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+        app.http
+            .post(app.url(&format!("/api/v1/orgs/{}/projects", org.slug)))
+            .bearer_auth(&token)
+            .header("traceparent", format!("00-{trace_id}-{caller_span}-01"))
+            .json(&serde_json::json!({"name": "Secret Name", "slug": "same-slug"}))
+            .send()
+    };
+    let first = uuid::Uuid::new_v4().simple().to_string();
+    assert_eq!(create(first.clone()).await.unwrap().status(), 201);
+    let second = uuid::Uuid::new_v4().simple().to_string();
+    assert_eq!(create(second.clone()).await.unwrap().status(), 409);
+
+    // Under the request's span: the repository's statements, one span each;
+    // the INSERT that broke the slug's uniqueness is the error.
+    let insert_of = |spans: &[Span], trace_id: &str| {
+        let request = spans
+            .iter()
+            .find(|s| hex(&s.trace_id) == trace_id && s.name == "project_create")?;
+        let children: Vec<Span> = spans
+            .iter()
+            .filter(|s| s.parent_span_id == request.span_id && s.name == "postgresql")
+            .cloned()
+            .collect();
+        let insert = children
+            .iter()
+            .find(|s| attribute(s, "db.query.text").contains("INSERT INTO projects"))?
+            .clone();
+        Some((insert, children.len()))
+    };
+    let ((ok, ok_statements), (failed, _)) = otlp
+        .wait_for("the INSERT spans of both creates", |spans| {
+            Some((insert_of(spans, &first)?, insert_of(spans, &second)?))
+        })
+        .await;
+    assert!(
+        ok_statements >= 3,
+        "begin, the repository's statements and commit each have a span: {ok_statements}"
+    );
+    let code = |s: &Span| s.status.as_ref().map_or(0, |status| status.code);
+    assert_eq!(
+        code(&ok),
+        0,
+        "STATUS_CODE_UNSET: the first INSERT succeeded"
+    );
+    assert_eq!(
+        code(&failed),
+        2,
+        "STATUS_CODE_ERROR: the second broke the slug"
+    );
+    for span in [&ok, &failed] {
+        let text = attribute(span, "db.query.text");
+        assert!(
+            !text.contains("Secret Name") && !text.contains("same-slug"),
+            "placeholders, never values: {text}"
+        );
+        assert!(
+            span.status
+                .as_ref()
+                .is_none_or(|s| !s.message.contains("same-slug")),
+            "the driver's message (which quotes the value) is not exported"
+        );
+    }
 }
