@@ -140,6 +140,20 @@ pub fn redis_span(command: &'static str) -> Option<Box<ClientSpan>> {
     client_span("redis", || KeyValue::new("db.operation.name", command))
 }
 
+/// Runs a Redis command (`command` names it: `INCR`, `PUBLISH`) inside its
+/// span when the request is traced; the span is an error if it fails.
+pub async fn redis_command<T, E>(
+    command: &'static str,
+    run: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let span = redis_span(command);
+    let result = run.await;
+    if let Some(span) = span {
+        span.end(result.is_err());
+    }
+    result
+}
+
 /// Is the current task serving a traced request? (Cheap when tracing is off:
 /// one atomic load.)
 pub fn in_traced_request() -> bool {

@@ -11,6 +11,7 @@
 //! That is a degradation, never "no limit", and never a 503.
 
 use super::AuthError;
+use crate::traces::redis_command;
 use fred::prelude::*;
 use fred::types::config::Options;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -127,18 +128,14 @@ pub async fn hit(
         ..Default::default()
     };
     let redis = redis.with_options(&options);
-    let span = crate::traces::redis_span("INCR");
     let counted: Result<i64, fred::error::Error> = async {
-        let count: i64 = redis.incr(&key).await?;
+        let count: i64 = redis_command("INCR", redis.incr(&key)).await?;
         if count == 1 {
-            redis.expire::<(), _>(&key, WINDOW_SECONDS, None).await?;
+            redis_command("EXPIRE", redis.expire::<(), _>(&key, WINDOW_SECONDS, None)).await?;
         }
         Ok(count)
     }
     .await;
-    if let Some(span) = span {
-        span.end(counted.is_err());
-    }
     match counted {
         Ok(count) if count > i64::from(limit) => {
             let retry_after = (window + 1) * WINDOW_SECONDS - now;

@@ -187,14 +187,14 @@ impl Revocations {
                 max_attempts: Some(1),
                 ..Default::default()
             };
-            let span = crate::traces::redis_span("PUBLISH");
-            let published = redis
-                .with_options(&options)
-                .publish::<i64, _, _>(self.channel.clone(), self.event(jti, seq, committed_at_us))
-                .await;
-            if let Some(span) = span {
-                span.end(published.is_err());
-            }
+            let published = crate::traces::redis_command(
+                "PUBLISH",
+                redis.with_options(&options).publish::<i64, _, _>(
+                    self.channel.clone(),
+                    self.event(jti, seq, committed_at_us),
+                ),
+            )
+            .await;
             if let Err(e) = published {
                 self.metrics.revocation_publish_failures.inc();
                 warn!(log, "revocation not published; replicas catch up within a reconcile interval";

@@ -21,7 +21,7 @@ async fn database(state: &AppState) -> String {
     let query = sqlx::query_scalar::<_, i64>(
         "SELECT COALESCE(MAX(version), 0)::bigint FROM refinery_schema_history",
     )
-    .fetch_one(&state.pool);
+    .fetch_one(crate::db::traced::Traced(&state.pool));
     match tokio::time::timeout(CHECK_TIMEOUT, query).await {
         Err(_) => "timeout".into(),
         Ok(Err(e)) => {
@@ -51,7 +51,7 @@ async fn redis(state: &AppState) -> String {
         ..Default::default()
     };
     let redis = state.redis.with_options(&options);
-    let ping = redis.ping::<String>(None);
+    let ping = crate::traces::redis_command("PING", redis.ping::<String>(None));
     match tokio::time::timeout(CHECK_TIMEOUT, ping).await {
         Err(_) => "timeout".into(),
         Ok(Err(_)) => "unreachable".into(),
