@@ -20,6 +20,14 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 [ $# -ge 2 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 a_bin=$(realpath "$1") b_bin=$(realpath "$2") reps=${3:-5} secs=${4:-10}
+# Two builds of one target directory can come out byte-identical when cargo
+# takes a worktree's sources for fresh (it did once: the A/B compared a binary
+# with itself). The same binary is only an A/B with settings or loads that differ.
+if cmp -s "$a_bin" "$b_bin" && [ "${BENCH_A_ENV:-}" = "${BENCH_B_ENV:-}" ] \
+    && [ "${BENCH_A_WRK_ENV:-}" = "${BENCH_B_WRK_ENV:-}" ]; then
+    echo "bench-ab: $1 and $2 are the same binary, run the same way; nothing to compare" >&2
+    exit 2
+fi
 # shellcheck source=lib/services.sh source-path=SCRIPTDIR
 source scripts/lib/services.sh
 ensure_services

@@ -81,6 +81,11 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
         }
     }
 
+    // The bound proves delivery by event, not by reconcile (every 300 s
+    // here): the latency itself is benchmarked (docs/performance.md, p99
+    // about 1.5 ms), and a tighter bound here only measures how loaded the
+    // test machine is.
+    let event_bound = Duration::from_secs(5);
     let written = r1
         .client_with_token(&token)
         .config_put(&"FEATURE_X".parse().unwrap(), None, None, &put("on"))
@@ -93,7 +98,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
             &token,
             "FEATURE_X",
             written.version,
-            Duration::from_secs(1),
+            event_bound,
         )
         .await;
         assert!(
@@ -117,14 +122,14 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
         &token,
         "LOG_LEVEL",
         level.version,
-        Duration::from_secs(1),
+        event_bound,
     )
     .await;
     r2.client().health().await.unwrap();
     let started = Instant::now();
     while !r2.log().contains("\"level\":\"DEBG\"") {
         assert!(
-            started.elapsed() < Duration::from_secs(2),
+            started.elapsed() < event_bound,
             "replica 2 did not start logging at debug:\n{}",
             r2.log()
         );
