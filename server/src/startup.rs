@@ -112,7 +112,8 @@ impl Application {
             bind_address: settings.bind_address,
             default_request_body_max_bytes: settings.request_body_max_bytes,
             default_handler_task_mode: HandlerTaskMode::Detached,
-            log_headers: vec!["x-request-id".into()],
+            // On every line of the request, checked by telemetry::correlation.
+            log_headers: vec!["x-request-id".into(), "traceparent".into()],
             ..Default::default()
         };
         let traces = match &settings.otlp_traces_url {

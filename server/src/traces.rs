@@ -81,14 +81,20 @@ impl Traces {
                 KeyValue::new("http.route", operation.to_owned()),
             ])
             .start_with_context(&self.tracer, &parent);
+        // A caller's valid traceparent is on every line already, as
+        // `trace_id` (telemetry::correlation); a trace begun here is added
+        // to the handler's lines.
+        let continued = parent.span().span_context().is_valid();
         let cx = parent
             .with_span(span)
             .with_value(RequestTracer(self.tracer.clone()));
-        let trace_id = cx.span().span_context().trace_id().to_string();
-        RequestSpan {
-            cx,
-            log: log.new(slog::o!("trace_id" => trace_id)),
-        }
+        let log = if continued {
+            log.clone()
+        } else {
+            let trace_id = cx.span().span_context().trace_id().to_string();
+            log.new(slog::o!("trace_id" => trace_id))
+        };
+        RequestSpan { cx, log }
     }
 }
 
@@ -201,7 +207,11 @@ struct Headers<'a>(&'a http::HeaderMap);
 
 impl Extractor for Headers<'_> {
     fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.to_str().ok())
+        let value = self.0.get(key).and_then(|v| v.to_str().ok())?;
+        if key == "traceparent" {
+            return crate::telemetry::correlation::well_formed_traceparent(value);
+        }
+        Some(value)
     }
 
     fn keys(&self) -> Vec<&str> {

@@ -105,8 +105,11 @@ pub fn error_catalog_markdown() -> String {
          the request (a UUID); every error body repeats it as `request_id`, and every log line \
          of the request carries it as `req_id`. A client-supplied `X-Request-Id` header is not \
          adopted as that id (dropshot assigns its own before any application code runs), but it \
-         is recorded on every log line of the request as `hdr_x_request_id` (only when it is \
-         valid visible ASCII), so a client's own correlation id still finds the server's logs.\n\n",
+         is recorded on every log line of the request as `ingress_request_id` when it is 1 to \
+         128 characters of `A-Z a-z 0-9 - _ . : + / =` (anything else is dropped, never logged, \
+         and the line says `ingress_request_id_invalid`), so a client's own correlation id \
+         still finds the server's logs. Likewise a valid W3C `traceparent` puts its trace id on \
+         every log line of the request as `trace_id`.\n\n",
     );
     out.push_str(
         "## Note on router errors\n\n\

@@ -198,6 +198,8 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
         format!("00-{bad_trace}-zzzzzzzzzzzzzzzz-01"),
         "00-00000000000000000000000000000000-b7ad6b7169203331-01".to_owned(),
         format!("00-{bad_trace}-b7ad6b7169203331-01\"; drop"),
+        // Version 00 is exactly 55 characters: no trailing separator.
+        format!("00-{bad_trace}-b7ad6b7169203331-01-"),
     ] {
         let resp = app
             .http
@@ -210,13 +212,13 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
         assert_eq!(resp.status(), 200);
     }
     let spans = otlp
-        .wait_for("three auth_me spans", |spans| {
+        .wait_for("four auth_me spans", |spans| {
             let me: Vec<Span> = spans
                 .iter()
                 .filter(|s| s.name == "auth_me")
                 .cloned()
                 .collect();
-            (me.len() == 3).then_some(me)
+            (me.len() == 4).then_some(me)
         })
         .await;
     for span in &spans {

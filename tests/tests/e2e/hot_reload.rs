@@ -93,14 +93,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
         .unwrap()
         .into_inner();
     for r in [&r2, &r3] {
-        wait_for(
-            r,
-            &token,
-            "FEATURE_X",
-            written.version,
-            event_bound,
-        )
-        .await;
+        wait_for(r, &token, "FEATURE_X", written.version, event_bound).await;
         assert!(
             view(r, &token).await.last_event_at.is_some(),
             "applied from the event"
@@ -117,14 +110,7 @@ async fn a_put_through_one_replica_reaches_the_others_and_log_level_changes_live
         .await
         .unwrap()
         .into_inner();
-    wait_for(
-        &r2,
-        &token,
-        "LOG_LEVEL",
-        level.version,
-        event_bound,
-    )
-    .await;
+    wait_for(&r2, &token, "LOG_LEVEL", level.version, event_bound).await;
     r2.client().health().await.unwrap();
     let started = Instant::now();
     while !r2.log().contains("\"level\":\"DEBG\"") {

@@ -2,6 +2,7 @@
 //! `BACKEND_URL`), reached only through `backend-client`.
 
 mod client_example;
+mod correlation;
 mod docs_ui;
 mod hot_reload;
 mod isolation;

@@ -3,6 +3,8 @@
 //! The level lives in an atomic so that a hot-reloaded `LOG_LEVEL` takes effect
 //! on the next log call, in every task, without rebuilding the logger.
 
+pub mod correlation;
+
 use slog::{Drain, Level, Logger, o};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,6 +77,7 @@ impl<D: Drain<Ok = (), Err = slog::Never>> Drain for DynamicFilter<D> {
 pub fn logger<W: std::io::Write + Send + 'static>(sink: W, level: &LogLevel) -> Logger {
     let json = slog_json::Json::new(sink).add_default_keys().build().fuse();
     let drain = slog_async::Async::new(json).chan_size(4096).build().fuse();
+    let drain = correlation::Correlating(drain);
     let drain = DynamicFilter {
         drain,
         level: level.clone(),
