@@ -1,7 +1,7 @@
 //! SQL for `service_configs` and `config_history`. Not tenant data (no RLS):
 //! these functions use the pool directly.
 
-use crate::db::traced::Traced;
+use crate::db::traced::{self, Traced};
 use backend_api::types::{ConfigChange, ConfigEntry};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -258,7 +258,7 @@ async fn record(
 /// transaction. Concurrent writes to one key queue on the row lock, so
 /// versions are consecutive and no update is lost.
 pub async fn put(pool: &PgPool, put: Put<'_>) -> Result<PutOutcome, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = traced::begin(pool).await?;
     let mut current = locked(&mut tx, put.service, put.key).await?;
     if current.is_none() {
         if put.expected_version.is_some() {
@@ -276,7 +276,7 @@ pub async fn put(pool: &PgPool, put: Put<'_>) -> Result<PutOutcome, sqlx::Error>
         .await?;
         if let Some(row) = inserted {
             record(&mut tx, &row, None, &put).await?;
-            tx.commit().await?;
+            traced::commit(tx).await?;
             return Ok(PutOutcome::Written(row.into()));
         }
         // Another writer created it first; queue behind it.
@@ -296,6 +296,6 @@ pub async fn put(pool: &PgPool, put: Put<'_>) -> Result<PutOutcome, sqlx::Error>
     .fetch_one(Traced(&mut *tx))
     .await?;
     record(&mut tx, &row, Some(&current.config_value), &put).await?;
-    tx.commit().await?;
+    traced::commit(tx).await?;
     Ok(PutOutcome::Written(row.into()))
 }

@@ -14,7 +14,30 @@ use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgQueryResult, PgRow, PgStatement, PgTypeInfo};
-use sqlx::{Either, Execute, Executor, Postgres, SqlStr};
+use sqlx::{Either, Execute, Executor, PgPool, Postgres, SqlStr, Transaction};
+
+/// Begins a transaction, inside a `BEGIN` span when the request is traced.
+pub async fn begin(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let span = traces::statement_span(|| "BEGIN".to_owned());
+    let begun = {
+        let _waiting = super::Waiting::new();
+        pool.begin().await
+    };
+    if let Some(span) = span {
+        span.end(begun.is_err());
+    }
+    begun
+}
+
+/// Commits `tx`, inside a `COMMIT` span when the request is traced.
+pub async fn commit(tx: Transaction<'static, Postgres>) -> Result<(), sqlx::Error> {
+    let span = traces::statement_span(|| "COMMIT".to_owned());
+    let committed = tx.commit().await;
+    if let Some(span) = span {
+        span.end(committed.is_err());
+    }
+    committed
+}
 
 /// `X` (a connection, a transaction's connection or a pool) with a span per
 /// statement.

@@ -7,8 +7,7 @@
 //! repository call outside a tenant transaction does not compile.
 
 use crate::db::fairness::Slot;
-use crate::db::traced::Traced;
-use crate::traces;
+use crate::db::traced::{self, Traced};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -24,12 +23,7 @@ pub struct TenantTx {
 
 impl TenantTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        let span = traces::statement_span(|| "COMMIT".to_owned());
-        let result = self.tx.commit().await;
-        if let Some(span) = span {
-            span.end(result.is_err());
-        }
-        result
+        traced::commit(self.tx).await
     }
 
     /// Does the signed-in user still exist (as seen through RLS)?
@@ -53,23 +47,11 @@ impl TenantTx {
 /// Opens a transaction acting as `user_id`. The policies show it the rows of
 /// its own organizations; handlers narrow to one with their `WHERE`.
 pub async fn begin(pool: &PgPool, user_id: Uuid) -> Result<TenantTx, sqlx::Error> {
-    let span = traces::statement_span(|| "BEGIN; SELECT app_begin($1)".to_owned());
-    let begun = async {
-        let mut tx = {
-            let _waiting = crate::db::Waiting::new();
-            pool.begin().await?
-        };
-        let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        Ok::<_, sqlx::Error>((tx, user_exists))
-    }
-    .await;
-    if let Some(span) = span {
-        span.end(begun.is_err());
-    }
-    let (tx, user_exists) = begun?;
+    let mut tx = traced::begin(pool).await?;
+    let user_exists: bool = sqlx::query_scalar("SELECT app_begin($1)")
+        .bind(user_id)
+        .fetch_one(Traced(&mut *tx))
+        .await?;
     Ok(TenantTx {
         tx,
         user_exists,

@@ -259,6 +259,7 @@ async fn a_guest_sign_in_has_its_redis_command_its_transaction_and_its_statement
         };
         (child("redis", "db.operation.name", "INCR")
             && child("redis", "db.operation.name", "EXPIRE")
+            && child("postgresql", "db.query.text", "BEGIN")
             && child("postgresql", "db.query.text", "app_begin")
             && child("postgresql", "db.query.text", "INSERT INTO users")
             && child("postgresql", "db.query.text", "COMMIT"))
