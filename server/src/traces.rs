@@ -152,7 +152,15 @@ pub async fn redis_command<T, E>(
     command: &'static str,
     run: impl Future<Output = Result<T, E>>,
 ) -> Result<T, E> {
-    let span = redis_span(command);
+    within(redis_span(command), run).await
+}
+
+/// Awaits `run` inside `span`, if there is one (opened before `run` is first
+/// polled), and ends it, an error if `run` failed.
+pub async fn within<T, E>(
+    span: Option<Box<ClientSpan>>,
+    run: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     let result = run.await;
     if let Some(span) = span {
         span.end(result.is_err());

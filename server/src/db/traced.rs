@@ -18,25 +18,16 @@ use sqlx::{Either, Execute, Executor, PgPool, Postgres, SqlStr, Transaction};
 
 /// Begins a transaction, inside a `BEGIN` span when the request is traced.
 pub async fn begin(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    let span = traces::statement_span(|| "BEGIN".to_owned());
-    let begun = {
+    traces::within(traces::statement_span(|| "BEGIN".to_owned()), async {
         let _waiting = super::Waiting::new();
         pool.begin().await
-    };
-    if let Some(span) = span {
-        span.end(begun.is_err());
-    }
-    begun
+    })
+    .await
 }
 
 /// Commits `tx`, inside a `COMMIT` span when the request is traced.
 pub async fn commit(tx: Transaction<'static, Postgres>) -> Result<(), sqlx::Error> {
-    let span = traces::statement_span(|| "COMMIT".to_owned());
-    let committed = tx.commit().await;
-    if let Some(span) = span {
-        span.end(committed.is_err());
-    }
-    committed
+    traces::within(traces::statement_span(|| "COMMIT".to_owned()), tx.commit()).await
 }
 
 /// `X` (a connection, a transaction's connection or a pool) with a span per
@@ -88,16 +79,12 @@ where
     {
         match Statement::of(query) {
             Statement::Untraced(query) => self.0.fetch_optional(query),
-            Statement::Traced(query, span) => async move {
-                let result = match query {
+            Statement::Traced(query, span) => traces::within(span, async move {
+                match query {
                     Err(e) => Err(sqlx::Error::Encode(e)),
                     Ok(query) => self.0.fetch_optional(query).await,
-                };
-                if let Some(span) = span {
-                    span.end(result.is_err());
                 }
-                result
-            }
+            })
             .boxed(),
         }
     }

@@ -165,13 +165,13 @@ pub fn publish(
             timeout: Some(Duration::from_secs(1)),
             ..Default::default()
         };
-        let published = redis
-            .with_options(&options)
-            .publish::<i64, _, _>(channel, payload)
-            .await;
-        if let Some(span) = span {
-            span.end(published.is_err());
-        }
+        let published = crate::traces::within(
+            span,
+            redis
+                .with_options(&options)
+                .publish::<i64, _, _>(channel, payload),
+        )
+        .await;
         if let Err(e) = published {
             on_failure(&e);
         }
