@@ -97,6 +97,26 @@ fn attribute(span: &Span, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A caller's trace: a fresh trace id and span id, and the `traceparent`
+/// that names them.
+struct Caller {
+    trace_id: String,
+    span_id: String,
+}
+
+impl Caller {
+    fn new() -> Caller {
+        Caller {
+            trace_id: uuid::Uuid::new_v4().simple().to_string(),
+            span_id: uuid::Uuid::new_v4().simple().to_string()[..16].to_owned(),
+        }
+    }
+
+    fn traceparent(&self) -> String {
+        format!("00-{}-{}-01", self.trace_id, self.span_id)
+    }
+}
+
 impl Receiver {
     /// Polls the spans received so far until `found` picks what it waits for
     /// (the batch exporter sends every few seconds, OTEL_BSP_SCHEDULE_DELAY);
@@ -123,13 +143,13 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
     let (token, _, guest) = app.guest().await;
     let org = create_org(&guest, "Traced").await;
-    let trace_id = uuid::Uuid::new_v4().simple().to_string();
-    let caller_span = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let caller = Caller::new();
+    let (trace_id, caller_span) = (caller.trace_id.as_str(), caller.span_id.as_str());
     let resp = app
         .http
         .get(app.url(&format!("/api/v1/orgs/{}", org.slug)))
         .bearer_auth(&token)
-        .header("traceparent", format!("00-{trace_id}-{caller_span}-01"))
+        .header("traceparent", caller.traceparent())
         .header("tracestate", "vendor=opaque")
         .send()
         .await
@@ -234,12 +254,12 @@ async fn a_malformed_traceparent_starts_a_new_trace() {
 async fn a_guest_sign_in_has_its_redis_command_its_transaction_and_its_statements_as_children() {
     let otlp = receiver().await;
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
-    let trace_id = uuid::Uuid::new_v4().simple().to_string();
-    let caller_span = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let caller = Caller::new();
+    let trace_id = caller.trace_id.as_str();
     let resp = app
         .http
         .post(app.url("/api/v1/auth/guest"))
-        .header("traceparent", format!("00-{trace_id}-{caller_span}-01"))
+        .header("traceparent", caller.traceparent())
         .send()
         .await
         .unwrap();
@@ -274,19 +294,17 @@ async fn a_statement_that_fails_inside_a_tenant_transaction_is_an_error_span_wit
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
     let (token, _, guest) = app.guest().await;
     let org = create_org(&guest, "Traced projects").await;
-    let create = |trace_id: String| {
-        let caller_span = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    let create = |caller: &Caller| {
         app.http
             .post(app.url(&format!("/api/v1/orgs/{}/projects", org.slug)))
             .bearer_auth(&token)
-            .header("traceparent", format!("00-{trace_id}-{caller_span}-01"))
+            .header("traceparent", caller.traceparent())
             .json(&serde_json::json!({"name": "Secret Name", "slug": "same-slug"}))
             .send()
     };
-    let first = uuid::Uuid::new_v4().simple().to_string();
-    assert_eq!(create(first.clone()).await.unwrap().status(), 201);
-    let second = uuid::Uuid::new_v4().simple().to_string();
-    assert_eq!(create(second.clone()).await.unwrap().status(), 409);
+    let (first, second) = (Caller::new(), Caller::new());
+    assert_eq!(create(&first).await.unwrap().status(), 201);
+    assert_eq!(create(&second).await.unwrap().status(), 409);
 
     // Under the request's span: the repository's statements, one span each;
     // the INSERT that broke the slug's uniqueness is the error.
@@ -307,7 +325,10 @@ async fn a_statement_that_fails_inside_a_tenant_transaction_is_an_error_span_wit
     };
     let ((ok, ok_statements), (failed, _)) = otlp
         .wait_for("the INSERT spans of both creates", |spans| {
-            Some((insert_of(spans, &first)?, insert_of(spans, &second)?))
+            Some((
+                insert_of(spans, &first.trace_id)?,
+                insert_of(spans, &second.trace_id)?,
+            ))
         })
         .await;
     assert!(
