@@ -41,6 +41,9 @@ fn example_body(code: ErrorCode) -> String {
         }
         ErrorCode::VersionConflict => err = err.with_detail("current_version", 4),
         ErrorCode::PreconditionFailed => err = err.with_detail("current_etag", "\"4\""),
+        ErrorCode::MethodNotAllowed => {
+            err = err.with_detail("allowed", serde_json::json!(["GET", "POST", "OPTIONS"]))
+        }
         _ => {}
     }
     serde_json::to_string_pretty(&err).expect("envelope serialises")
@@ -113,12 +116,15 @@ pub fn error_catalog_markdown() -> String {
     );
     out.push_str(
         "## Note on router errors\n\n\
-         `NOT_FOUND` (404) and `METHOD_NOT_ALLOWED` (405) are produced by dropshot's router when \
-         no operation matches, so no handler of ours can shape them. Their body is dropshot's \
-         `{\"request_id\", \"error_code\", \"message\"}`, with the same `request_id` as the \
-         `x-request-id` header. The generated client reports such a response as \
-         `Error::UnexpectedResponse` (the operation does not exist), never as a typed \
-         `ApiError`; only a client that builds URLs by hand can meet it.\n",
+         `NOT_FOUND` (404) is produced by dropshot's router when no path matches, before any \
+         code of this project runs, so its body is dropshot's `{\"request_id\", \"error_code\", \
+         \"message\"}`, with the same `request_id` as the `x-request-id` header. So is the 400 of \
+         a path that does not percent-decode to UTF-8, and the 405 of a method outside RFC \
+         9110's eight (`GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE`, `OPTIONS`, `TRACE`), whose \
+         `Allow` lists every method registered for the path. Every other method a path lacks is \
+         answered in the envelope as `METHOD_NOT_ALLOWED`. The generated client reports a \
+         router error as `Error::UnexpectedResponse` (the operation does not exist), never as a \
+         typed `ApiError`; only a client that builds URLs by hand can meet one.\n",
     );
     out
 }

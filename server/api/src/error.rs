@@ -94,7 +94,7 @@ error_codes! {
     NotFound = "NOT_FOUND", 404, GiveUp,
         "No route matches the path. Answered by the router, before any handler runs (see the note on router errors).";
     MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, FixRequest,
-        "The path exists but not with this method. Answered by the router, before any handler runs (see the note on router errors).";
+        "The path exists but does not take this method; the `Allow` header and `details.allowed` list the methods it takes (`OPTIONS` on any path answers 204 with `Allow`). A method outside RFC 9110's eight is answered by the router (see the note on router errors).";
     OrgNotFound = "ORG_NOT_FOUND", 404, GiveUp,
         "The organization does not exist or the caller is not a member; both cases are identical so existence does not leak.";
     ProjectNotFound = "PROJECT_NOT_FOUND", 404, GiveUp,
@@ -137,9 +137,10 @@ error_codes! {
 
 impl ErrorCode {
     /// Is the code produced by dropshot's router rather than our handlers
-    /// (and therefore in dropshot's body shape)?
+    /// (and therefore in dropshot's body shape)? A missing method is ours
+    /// (`server/src/http/methods.rs`); a missing path cannot be.
     pub fn is_router_level(self) -> bool {
-        matches!(self, ErrorCode::NotFound | ErrorCode::MethodNotAllowed)
+        self == ErrorCode::NotFound
     }
 
     /// Parses the wire spelling.
@@ -177,6 +178,10 @@ pub struct ApiError {
     #[serde(skip)]
     #[schemars(skip)]
     pub etag: Option<String>,
+    /// The methods the path takes, sent as `Allow` with 405.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub allow: Option<String>,
     /// Cause for the log only; never serialised.
     #[serde(skip)]
     #[schemars(skip)]
@@ -192,6 +197,7 @@ impl ApiError {
             details: None,
             retry_after: None,
             etag: None,
+            allow: None,
             internal: None,
         }
     }
@@ -214,6 +220,12 @@ impl ApiError {
         .with_detail("current_etag", etag.clone());
         e.etag = Some(etag);
         e
+    }
+
+    /// Sets the `Allow` header of a 405 (`GET, POST, OPTIONS`).
+    pub fn with_allow(mut self, methods: &str) -> Self {
+        self.allow = Some(methods.to_owned());
+        self
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {

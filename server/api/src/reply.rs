@@ -45,6 +45,9 @@ impl ApiError {
         if let Some(etag) = &self.etag {
             builder = builder.header(http::header::ETAG, etag);
         }
+        if let Some(methods) = &self.allow {
+            builder = builder.header(http::header::ALLOW, methods);
+        }
         if matches!(
             self.error,
             ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::TokenRevoked

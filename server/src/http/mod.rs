@@ -11,6 +11,7 @@ mod error_map;
 mod health;
 mod idempotency;
 mod members;
+mod methods;
 mod orgs;
 mod page;
 mod precondition;
@@ -109,8 +110,13 @@ fn finish<R: dropshot::HttpResponse>(
     reply
 }
 
-/// The dropshot API description for the server.
+/// The dropshot API description for the server: the trait's operations, and
+/// the envelope's 405 for every standard method a path lacks ([`methods`]).
 pub fn api() -> dropshot::ApiDescription<AppState> {
+    methods::with_fallbacks(operations(), operations())
+}
+
+fn operations() -> dropshot::ApiDescription<AppState> {
     backend_api::backend_api_mod::api_description::<ServerImpl>()
         .expect("the API trait implementation registers")
 }

@@ -31,6 +31,9 @@ async fn assert_catalog(resp: Response, code: ErrorCode) {
             "{code}: WWW-Authenticate"
         );
     }
+    if code.status() == 405 {
+        assert!(resp.headers().contains_key("allow"), "{code}: Allow");
+    }
     let body: serde_json::Value = resp.json().await.expect("JSON body");
     assert_eq!(body["request_id"], header_id, "{code}: request id");
     if code.is_router_level() {

@@ -132,7 +132,7 @@ async fn a_non_json_content_type_is_415() {
 }
 
 #[tokio::test]
-async fn unknown_routes_and_methods_are_answered_by_the_router() {
+async fn an_unknown_route_is_answered_by_the_router_a_missing_method_by_the_api() {
     let app = spawn_app().await;
     let resp = app.http.get(app.url("/api/v1/nope")).send().await.unwrap();
     let (status, body, header) = envelope(resp).await;
@@ -147,7 +147,10 @@ async fn unknown_routes_and_methods_are_answered_by_the_router() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 405);
+    let (status, body, header) = envelope(resp).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["error"], "METHOD_NOT_ALLOWED", "{body}");
+    assert_eq!(body["request_id"], header);
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod health;
 mod idempotency;
 mod invariants;
 mod members;
+mod methods;
 mod metrics_labels;
 mod migrations;
 mod module_imports;
