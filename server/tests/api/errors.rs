@@ -141,6 +141,18 @@ async fn an_unknown_route_is_answered_by_the_router_a_missing_method_by_the_api(
         body["request_id"], header,
         "router errors carry the request id too"
     );
+    assert!(body.get("error").is_none(), "dropshot's shape: {body}");
+    // A segment that does not decode to UTF-8 is refused by the router too
+    // (the note on router errors in the catalog says so).
+    let resp = app
+        .http
+        .get(app.url("/api/v1/orgs/%ff"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body, _) = envelope(resp).await;
+    assert_eq!(status, 400);
+    assert!(body.get("error").is_none(), "dropshot's shape: {body}");
     let resp = app
         .http
         .patch(app.url("/api/v1/orgs"))
