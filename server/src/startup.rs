@@ -156,7 +156,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
-    /// requests finish (at most `SHUTDOWN_GRACE_SECONDS`) and closes the pools.
+    /// requests finish (at most `SHUTDOWN_GRACE_SECONDS`), stops the
+    /// background tasks and closes the pools.
     ///
     /// A background task that ends on its own (they loop for the life of the
     /// process) is a bug or a lost runtime: the replica would serve from state
@@ -174,6 +175,7 @@ impl Application {
         let traces = server.app_private().traces.clone();
         let stopped = server.wait_for_shutdown();
         let (names, handles): (Vec<_>, Vec<_>) = tasks.into_iter().unzip();
+        let background: Vec<_> = handles.iter().map(|task| task.abort_handle()).collect();
         let watched = async move {
             if handles.is_empty() {
                 return std::future::pending().await;
@@ -202,6 +204,13 @@ impl Application {
             Ok(Ok(())) => info!(log, "drained"),
             Ok(Err(e)) => warn!(log, "error while draining"; "error" => e),
             Err(_) => warn!(log, "drain timed out; closing remaining connections"),
+        }
+        // The feeds loop for the life of the process and keep the denylist
+        // current while requests drain; stopped before the pools close, they
+        // cannot retry against a closed pool, which they would do until the
+        // process exits (or for as long as an embedding runtime lives).
+        for task in &background {
+            task.abort();
         }
         if let Some(traces) = &traces {
             // Blocks while the last batch goes out.

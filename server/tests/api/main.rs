@@ -28,4 +28,5 @@ mod rls;
 mod role_guard;
 mod schema;
 mod settings_docs;
+mod shutdown;
 mod traces;
