@@ -178,6 +178,49 @@ $$;
 ALTER FUNCTION public.app_project_page(p_user uuid, p_org_id uuid, p_slug text, p_limit bigint, p_offset bigint, OUT user_exists boolean, OUT org_id uuid, OUT total bigint, OUT ids uuid[], OUT names text[], OUT slugs text[], OUT created_ats timestamp with time zone[], OUT updated_ats timestamp with time zone[], OUT versions bigint[]) OWNER TO backend_owner;
 
 --
+-- Name: app_project_page_after(uuid, uuid, text, timestamp with time zone, uuid, bigint); Type: FUNCTION; Schema: public; Owner: backend_owner
+--
+
+CREATE FUNCTION public.app_project_page_after(p_user uuid, p_org_id uuid, p_slug text, p_after_at timestamp with time zone, p_after_id uuid, p_limit bigint, OUT user_exists boolean, OUT org_id uuid, OUT ids uuid[], OUT names text[], OUT slugs text[], OUT created_ats timestamp with time zone[], OUT updated_ats timestamp with time zone[], OUT versions bigint[]) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ignored text;
+    v_org uuid;
+BEGIN
+    -- The identity, as app_begin(p_user) sets it: this transaction only.
+    ignored := set_config('app.user_id', COALESCE(p_user::text, ''), true);
+    IF p_org_id IS NOT NULL THEN
+        SELECT o.id INTO v_org FROM organizations o WHERE o.id = p_org_id;
+    ELSE
+        SELECT o.id INTO v_org FROM organizations o WHERE o.slug = p_slug;
+    END IF;
+    IF v_org IS NULL THEN
+        user_exists := EXISTS (SELECT 1 FROM users u WHERE u.id = p_user);
+        RETURN;
+    END IF;
+    user_exists := true;
+    org_id := v_org;
+    SELECT COALESCE(array_agg(pg.id ORDER BY pg.created_at DESC, pg.id DESC), '{}'),
+           COALESCE(array_agg(pg.name ORDER BY pg.created_at DESC, pg.id DESC), '{}'),
+           COALESCE(array_agg(pg.slug ORDER BY pg.created_at DESC, pg.id DESC), '{}'),
+           COALESCE(array_agg(pg.created_at ORDER BY pg.created_at DESC, pg.id DESC), '{}'),
+           COALESCE(array_agg(pg.updated_at ORDER BY pg.created_at DESC, pg.id DESC), '{}'),
+           COALESCE(array_agg(pg.version ORDER BY pg.created_at DESC, pg.id DESC), '{}')
+      INTO ids, names, slugs, created_ats, updated_ats, versions
+      FROM (SELECT p.id, p.name, p.slug, p.created_at, p.updated_at, p.version
+              FROM projects p
+             WHERE p.org_id = v_org
+               AND (p_after_at IS NULL OR (p.created_at, p.id) < (p_after_at, p_after_id))
+             ORDER BY p.created_at DESC, p.id DESC
+             LIMIT p_limit) pg;
+END
+$$;
+
+
+ALTER FUNCTION public.app_project_page_after(p_user uuid, p_org_id uuid, p_slug text, p_after_at timestamp with time zone, p_after_id uuid, p_limit bigint, OUT user_exists boolean, OUT org_id uuid, OUT ids uuid[], OUT names text[], OUT slugs text[], OUT created_ats timestamp with time zone[], OUT updated_ats timestamp with time zone[], OUT versions bigint[]) OWNER TO backend_owner;
+
+--
 -- Name: app_prune_idempotency_keys(integer); Type: FUNCTION; Schema: public; Owner: backend_owner
 --
 

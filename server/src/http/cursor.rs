@@ -91,15 +91,18 @@ impl<'a> Cursors<'a> {
         })
     }
 
+    /// The position `cursor` names, if it is one of this list's and caller's
+    /// (the same checks as a request's, for the unit tests).
+    #[cfg(test)]
     fn open<P: DeserializeOwned>(&self, cursor: &Cursor) -> Result<P, ApiError> {
-        let (payload, tag) = cursor.cursor.split_once('.').ok_or_else(invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
-        aws_lc_rs::hmac::verify(self.key, &payload, &tag).map_err(|_| invalid())?;
-        let p: Payload<P> = serde_json::from_slice(&payload).map_err(|_| invalid())?;
-        if p.l != self.list || p.u != self.caller {
-            return Err(invalid());
+        let p: Payload<P> = verified(self.key, cursor)?;
+        let named = Some((p.l, p.u));
+        Unconfirmed {
+            key: self.key,
+            limit: self.limit,
+            named,
         }
+        .confirm(self.list.clone(), &self.caller)?;
         Ok(p.p)
     }
 
@@ -112,16 +115,12 @@ impl<'a> Cursors<'a> {
         caller: &impl ToString,
         params: &'p CursorParams<S>,
     ) -> Result<(Cursors<'a>, Start<'p, S, P>), ApiError> {
-        let key = rqctx.context().jwt.cursor_key();
-        let mut cursors = Cursors::new(key, list, caller.to_string());
-        cursors.limit = rqctx
-            .page_limit(params)
-            .map_err(backend_api::extract::untag)?
-            .get()
-            .min(MAX_LIMIT);
-        let start = match &params.page {
-            WhichPage::First(scan) => Start::First(scan),
-            WhichPage::Next(cursor) => Start::After(cursors.open(cursor)?),
+        let (unconfirmed, after) = Unconfirmed::open(rqctx, params)?;
+        let cursors = unconfirmed.confirm(list, caller)?;
+        let start = match (&params.page, after) {
+            (_, Some(position)) => Start::After(position),
+            (WhichPage::First(scan), None) => Start::First(scan),
+            (WhichPage::Next(_), None) => unreachable!("a next page opens a position"),
         };
         Ok((cursors, start))
     }
@@ -154,6 +153,72 @@ impl<'a> Cursors<'a> {
             }),
         }
     }
+}
+
+/// A page request whose cursor is signed by this server but not yet known
+/// to be of this list and this caller: for a list whose name the read itself
+/// finds (the organization a slug names). [`Unconfirmed::confirm`] checks
+/// both before any row is shown, so a cursor still cannot move to another
+/// list or caller; what the read saw meanwhile is dropped.
+pub struct Unconfirmed<'a> {
+    key: &'a aws_lc_rs::hmac::Key,
+    limit: u32,
+    /// The list and caller the cursor names; `None` on the first page.
+    named: Option<(String, String)>,
+}
+
+impl<'a> Unconfirmed<'a> {
+    /// Checks the cursor's signature and reads its position.
+    pub fn open<S: DeserializeOwned + Send + Sync + 'static, P: DeserializeOwned>(
+        rqctx: &'a dropshot::RequestContext<crate::context::AppState>,
+        params: &CursorParams<S>,
+    ) -> Result<(Unconfirmed<'a>, Option<P>), ApiError> {
+        let key = rqctx.context().jwt.cursor_key();
+        let limit = rqctx
+            .page_limit(params)
+            .map_err(backend_api::extract::untag)?
+            .get()
+            .min(MAX_LIMIT);
+        let (named, after) = match &params.page {
+            WhichPage::First(_) => (None, None),
+            WhichPage::Next(cursor) => {
+                let p: Payload<P> = verified(key, cursor)?;
+                (Some((p.l, p.u)), Some(p.p))
+            }
+        };
+        Ok((Unconfirmed { key, limit, named }, after))
+    }
+
+    /// How many rows to fetch (see [`Cursors::fetch`]).
+    pub fn fetch(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    /// The cursors of `list` for `caller`, if the request's cursor (if any)
+    /// is one of theirs.
+    pub fn confirm(self, list: String, caller: &impl ToString) -> Result<Cursors<'a>, ApiError> {
+        let caller = caller.to_string();
+        if let Some((l, u)) = &self.named
+            && (*l != list || *u != caller)
+        {
+            return Err(invalid());
+        }
+        let mut cursors = Cursors::new(self.key, list, caller);
+        cursors.limit = self.limit;
+        Ok(cursors)
+    }
+}
+
+/// The payload of a cursor whose signature `key` made.
+fn verified<P: DeserializeOwned>(
+    key: &aws_lc_rs::hmac::Key,
+    cursor: &Cursor,
+) -> Result<Payload<P>, ApiError> {
+    let (payload, tag) = cursor.cursor.split_once('.').ok_or_else(invalid)?;
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+    aws_lc_rs::hmac::verify(key, &payload, &tag).map_err(|_| invalid())?;
+    serde_json::from_slice(&payload).map_err(|_| invalid())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Projects of an organization.
 
-use super::cursor::Cursors;
+use super::cursor::Unconfirmed;
 use super::error_map::invalid_slug;
 use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
@@ -93,23 +93,32 @@ pub async fn list(
 }
 
 /// `GET /api/v2/orgs/{org}/projects`: a keyset page of one organization's
-/// projects. The cursor names the organization by id, so its slug and id walk
-/// the same list.
+/// projects, in one statement on the read lane (`app_project_page_after`).
+/// The cursor names the organization by id, so its slug and id walk the same
+/// list; the id is known only once the read has resolved the path's key, so
+/// the cursor's list and caller are confirmed after it, before any row is
+/// shown (an organization the caller cannot see is 404 first).
 pub async fn list_v2(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Project>>, ApiError> {
-    let (identity, mut tx) = session::begin(rqctx).await?;
-    let org = visible(&mut tx, &path.org).await?;
-    let list = format!("projects:{}", org.id);
-    let params = params?;
-    let (cursors, start) = Cursors::request(rqctx, list, &identity.user_id, &params)?;
-    let rows = repo::projects::page_after(&mut tx, org.id, start.after(), cursors.fetch())
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
-    cursors
+    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let (user, org, rows, unconfirmed) = session::org_read(
+        rqctx,
+        &path.org,
+        request,
+        |state, user, key, (unconfirmed, after)| async move {
+            let fetch = unconfirmed.fetch();
+            let (user_exists, found) =
+                repo::projects::page_after_as(&state.reads, user, &key, after, fetch).await?;
+            let page = found.map(|(org, rows)| (user, org, rows, unconfirmed));
+            Ok((user_exists, page))
+        },
+    )
+    .await?;
+    unconfirmed
+        .confirm(format!("projects:{org}"), &user)?
         .page(rows, |p| (p.created_at, p.id))
         .map(HttpResponseOk)
 }

@@ -79,10 +79,14 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<(Project, Role)>,
     }
 }
 
+/// The one row of `app_project_page` and `app_project_page_after`: a page as
+/// one array per column. `total` is the offset page's only (a cursor page
+/// does not count).
 #[derive(sqlx::FromRow)]
 struct PageRow {
     user_exists: bool,
     org_id: Option<Uuid>,
+    #[sqlx(default)]
     total: Option<i64>,
     ids: Option<Vec<Uuid>>,
     names: Option<Vec<String>>,
@@ -90,6 +94,69 @@ struct PageRow {
     created_ats: Option<Vec<DateTime<Utc>>>,
     updated_ats: Option<Vec<DateTime<Utc>>>,
     versions: Option<Vec<i64>>,
+}
+
+/// A visible organization's page: its id, its projects and (offset pages
+/// only) how many it has.
+struct Found {
+    org_id: Uuid,
+    projects: Vec<Project>,
+    total: Option<i64>,
+}
+
+impl PageRow {
+    /// Whether the user exists, and the page if the organization is visible.
+    fn found(self, function: &str) -> Result<(bool, Option<Found>), sqlx::Error> {
+        let PageRow {
+            user_exists,
+            org_id: Some(org_id),
+            total,
+            ids: Some(ids),
+            names: Some(names),
+            slugs: Some(slugs),
+            created_ats: Some(created_ats),
+            updated_ats: Some(updated_ats),
+            versions: Some(versions),
+        } = self
+        else {
+            return Ok((self.user_exists, None));
+        };
+        let lengths = [
+            names.len(),
+            slugs.len(),
+            created_ats.len(),
+            updated_ats.len(),
+            versions.len(),
+        ];
+        if lengths.iter().any(|&n| n != ids.len()) {
+            return Err(sqlx::Error::Protocol(format!(
+                "{function} returned columns of different lengths"
+            )));
+        }
+        let projects = ids
+            .into_iter()
+            .zip(names)
+            .zip(slugs)
+            .zip(created_ats.into_iter().zip(updated_ats).zip(versions))
+            .map(
+                |(((id, name), slug), ((created_at, updated_at), version))| Project {
+                    id,
+                    org_id,
+                    name,
+                    slug,
+                    created_at,
+                    updated_at,
+                    version,
+                },
+            )
+            .collect();
+        let found = Found {
+            org_id,
+            projects,
+            total,
+        };
+        Ok((user_exists, Some(found)))
+    }
 }
 
 /// One page of an organization's projects, newest first, and how many it has,
@@ -114,75 +181,42 @@ pub async fn page_as(
                 .bind(i64::from(offset))
         })
         .await?;
-    let PageRow {
+    let (user_exists, found) = row.found("app_project_page")?;
+    Ok((
         user_exists,
-        org_id: Some(org_id),
-        total: Some(total),
-        ids: Some(ids),
-        names: Some(names),
-        slugs: Some(slugs),
-        created_ats: Some(created_ats),
-        updated_ats: Some(updated_ats),
-        versions: Some(versions),
-    } = row
-    else {
-        return Ok((row.user_exists, None));
-    };
-    let lengths = [
-        names.len(),
-        slugs.len(),
-        created_ats.len(),
-        updated_ats.len(),
-        versions.len(),
-    ];
-    if lengths.iter().any(|&n| n != ids.len()) {
-        return Err(sqlx::Error::Protocol(
-            "app_project_page returned columns of different lengths".into(),
-        ));
-    }
-    let projects = ids
-        .into_iter()
-        .zip(names)
-        .zip(slugs)
-        .zip(created_ats.into_iter().zip(updated_ats).zip(versions))
-        .map(
-            |(((id, name), slug), ((created_at, updated_at), version))| Project {
-                id,
-                org_id,
-                name,
-                slug,
-                created_at,
-                updated_at,
-                version,
-            },
-        )
-        .collect();
-    Ok((user_exists, Some((projects, total))))
+        found.map(|f| (f.projects, f.total.unwrap_or_default())),
+    ))
 }
 
-/// Up to `limit` projects of `org` after `after` (the sort time and id of the
-/// previous page's last row), newest first: a keyset page.
-pub async fn page_after(
-    tx: &mut TenantTx,
-    org: Uuid,
+/// Up to `limit` projects after `after` (the sort time and id of the
+/// previous page's last row), newest first, of the organization `org` names,
+/// in a single round trip (`app_project_page_after`, the keyset twin of
+/// `app_project_page`). Returns whether the user exists, and the
+/// organization's id with the rows if it is visible to the caller.
+pub async fn page_after_as(
+    reads: &ReadLane,
+    user: Uuid,
+    org: &OrgKey<'_>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> Result<Vec<Project>, sqlx::Error> {
+) -> Result<(bool, Option<(Uuid, Vec<Project>)>), sqlx::Error> {
+    let (org_id, org_slug) = org.as_params();
     let (at, id) = after.unzip();
-    sqlx::query_as::<_, ProjectRow>(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE org_id = $1",
-        " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))",
-        " ORDER BY created_at DESC, id DESC LIMIT $4"
-    ))
-    .bind(org)
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await
-    .map(|rows| rows.into_iter().map(Project::from).collect())
+    let row = reads
+        .fetch_one(|| {
+            sqlx::query_as::<_, PageRow>(
+                "SELECT * FROM app_project_page_after($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user)
+            .bind(org_id)
+            .bind(org_slug)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+        })
+        .await?;
+    let (user_exists, found) = row.found("app_project_page_after")?;
+    Ok((user_exists, found.map(|f| (f.org_id, f.projects))))
 }
 
 /// Renames; with `expected`, only that version (a concurrent change that
