@@ -87,6 +87,9 @@ fn variables(template: &str) -> Vec<&str> {
 // fallback takes a `Path` of one of these shapes (text, so that no value
 // fails to parse and turns the 405 into a 400).
 #[derive(serde::Deserialize, JsonSchema)]
+struct NoVars {}
+
+#[derive(serde::Deserialize, JsonSchema)]
 struct OrgVars {
     #[allow(dead_code)]
     org: String,
@@ -125,17 +128,7 @@ fn fallback(template: &str, method: Method, answer: Arc<Answer>) -> ApiEndpoint<
         NOT_ALLOWED_OPERATION
     };
     match variables(template).as_slice() {
-        [] => hidden(ApiEndpoint::new(
-            operation.to_owned(),
-            move |rqctx: RequestContext<AppState>| {
-                let answer = answer.clone();
-                async move { answer.send(rqctx).await }
-            },
-            method,
-            "application/json",
-            template,
-            ApiEndpointVersions::All,
-        )),
+        [] => with_path::<NoVars>(template, method, operation, answer),
         ["org"] => with_path::<OrgVars>(template, method, operation, answer),
         ["org", "user_id"] => with_path::<MemberVars>(template, method, operation, answer),
         ["id"] => with_path::<IdVars>(template, method, operation, answer),
@@ -156,7 +149,7 @@ fn with_path<T>(
 where
     T: JsonSchema + DeserializeOwned + Send + Sync + 'static,
 {
-    hidden(ApiEndpoint::new(
+    let mut endpoint = ApiEndpoint::new(
         operation.to_owned(),
         move |rqctx: RequestContext<AppState>, _: Path<T>| {
             let answer = answer.clone();
@@ -166,11 +159,8 @@ where
         "application/json",
         template,
         ApiEndpointVersions::All,
-    ))
-}
-
-/// Leaves the endpoint out of the OpenAPI document.
-fn hidden(mut endpoint: ApiEndpoint<AppState>) -> ApiEndpoint<AppState> {
+    );
+    // Not in the OpenAPI document: the document lists what a path takes.
     endpoint.visible = false;
     endpoint
 }

@@ -142,6 +142,15 @@ fn logger() -> (slog::Logger, LogLevel) {
 /// Builds (but does not spawn) a server; for tests that expect start-up to fail.
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let (log, level) = logger();
+    build_logging_to(settings, log, level).await
+}
+
+/// [`build`] with the test's own logger (to read what the server logs).
+pub async fn build_logging_to(
+    settings: Settings,
+    log: slog::Logger,
+    level: LogLevel,
+) -> anyhow::Result<Application> {
     let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
     Application::build(
         settings,

@@ -2,7 +2,6 @@
 //! task of the replica is left running against the pools it closed.
 
 use super::helpers::*;
-use backend_server::startup::{Application, Overrides};
 use backend_server::telemetry::{self, LogLevel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,17 +43,9 @@ async fn no_background_task_outlives_shutdown() {
     let captured = Captured::default();
     let level = LogLevel::new("info");
     let log = telemetry::logger(captured.clone(), &level);
-    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
-    let app = Application::build(
-        settings,
-        log,
-        level,
-        Overrides {
-            redis_prefix: prefix,
-        },
-    )
-    .await
-    .expect("server starts");
+    let app = build_logging_to(settings, log, level)
+        .await
+        .expect("server starts");
     app.run_until(tokio::time::sleep(Duration::from_millis(200)))
         .await
         .expect("a clean shutdown");
