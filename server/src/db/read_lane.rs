@@ -1,6 +1,7 @@
 //! A few connections kept apart for reads that are one statement in its own
-//! implicit transaction: today the organization read (`app_org_read`) and the
-//! project lists (`app_project_page`, `app_project_page_after`).
+//! implicit transaction: today the organization read (`app_org_read`), the
+//! project lists (`app_project_page`, `app_project_page_after`) and the cursor
+//! list of the caller's organizations (`app_org_page_after`).
 //!
 //! sqlx's pool pings every connection it takes back (sqlx 0.9 does this
 //! unconditionally), which costs one more round trip per request: for a

@@ -1,7 +1,7 @@
 //! Organizations. The access rules are [`crate::tenant`]'s; RLS enforces
 //! them again.
 
-use super::cursor::Cursors;
+use super::cursor::Unconfirmed;
 use super::error_map::invalid_slug;
 use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
@@ -69,19 +69,28 @@ pub async fn list(
     Ok(HttpResponseOk(page::page(data, limit, offset, total)))
 }
 
-/// `GET /api/v2/orgs`: a keyset page of the caller's organizations.
+/// `GET /api/v2/orgs`: a keyset page of the caller's organizations, in one
+/// statement on the read lane (`app_org_page_after`). The caller is known
+/// once the token is checked inside the read, so the cursor is confirmed
+/// after it, before any row is shown.
 pub async fn list_v2(
     rqctx: &RequestContext<AppState>,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Org>>, ApiError> {
-    let (identity, mut tx) = session::begin(rqctx).await?;
-    let params = params?;
-    let (cursors, start) = Cursors::request(rqctx, "orgs".to_owned(), &identity.user_id, &params)?;
-    let rows = tenant::orgs::page_after(&mut tx, start.after(), cursors.fetch())
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
-    cursors
+    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let (user, rows, unconfirmed) = session::user_read(
+        rqctx,
+        request,
+        |state, user, (unconfirmed, after)| async move {
+            let fetch = unconfirmed.fetch();
+            let (user_exists, rows) =
+                tenant::orgs::page_after_as(&state.reads, user, after, fetch).await?;
+            Ok((user_exists, (user, rows, unconfirmed)))
+        },
+    )
+    .await?;
+    unconfirmed
+        .confirm("orgs".to_owned(), &user)?
         .page(rows, |o| (o.created_at, o.id))
         .map(HttpResponseOk)
 }

@@ -158,25 +158,80 @@ pub async fn list(
     ))
 }
 
+/// The one row of `app_org_page_after`: a page as one array per column.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    user_exists: bool,
+    ids: Vec<Uuid>,
+    names: Vec<String>,
+    slugs: Vec<String>,
+    roles: Vec<String>,
+    created_ats: Vec<DateTime<Utc>>,
+    updated_ats: Vec<DateTime<Utc>>,
+    versions: Vec<i64>,
+}
+
 /// Up to `limit` of the caller's organizations after `after` (the sort time
-/// and id of the previous page's last row), newest first: a keyset page.
-pub async fn page_after(
-    tx: &mut TenantTx,
+/// and id of the previous page's last row), newest first: a keyset page, in
+/// one statement of its own (`app_org_page_after` sets the identity and reads
+/// under RLS). Returns whether the user exists, and the page.
+pub async fn page_after_as(
+    reads: &ReadLane,
+    user: Uuid,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> Result<Vec<Org>, sqlx::Error> {
+) -> Result<(bool, Vec<Org>), sqlx::Error> {
     let (at, id) = after.unzip();
-    sqlx::query_as::<_, OrgRow>(concat!(
-        org_select!(),
-        " WHERE ($1::timestamptz IS NULL OR (o.created_at, o.id) < ($1, $2))",
-        " ORDER BY o.created_at DESC, o.id DESC LIMIT $3"
-    ))
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .map(OrgRow::into_api)
-    .collect()
+    let row = reads
+        .fetch_one(|| {
+            sqlx::query_as::<_, PageRow>("SELECT * FROM app_org_page_after($1, $2, $3, $4)")
+                .bind(user)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+        })
+        .await?;
+    let n = row.ids.len();
+    let lengths = [
+        row.names.len(),
+        row.slugs.len(),
+        row.roles.len(),
+        row.created_ats.len(),
+        row.updated_ats.len(),
+        row.versions.len(),
+    ];
+    if lengths.iter().any(|&len| len != n) {
+        return Err(sqlx::Error::Protocol(
+            "app_org_page_after returned columns of different lengths".into(),
+        ));
+    }
+    let columns = row
+        .ids
+        .into_iter()
+        .zip(row.names)
+        .zip(row.slugs)
+        .zip(row.roles)
+        .zip(
+            row.created_ats
+                .into_iter()
+                .zip(row.updated_ats)
+                .zip(row.versions),
+        );
+    let orgs = columns
+        .map(
+            |((((id, name), slug), role), ((created_at, updated_at), version))| {
+                OrgRow {
+                    id,
+                    name,
+                    slug,
+                    role,
+                    created_at,
+                    updated_at,
+                    version,
+                }
+                .into_api()
+            },
+        )
+        .collect::<Result<_, _>>()?;
+    Ok((row.user_exists, orgs))
 }

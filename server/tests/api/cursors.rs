@@ -218,6 +218,24 @@ async fn a_cursor_works_only_for_its_list_and_its_caller() {
             .await
             .map(drop),
     );
+    // Nor is A's walk of her own organizations B's to continue.
+    let orgs_cursor = a
+        .org_list_v2(NonZeroU32::new(1), None)
+        .await
+        .unwrap()
+        .into_inner()
+        .next_page
+        .expect("A has two organizations");
+    refused(
+        b.org_list_v2(NonZeroU32::new(1), Some(&orgs_cursor))
+            .await
+            .map(drop),
+    );
+    assert!(
+        a.org_list_v2(NonZeroU32::new(1), Some(&orgs_cursor))
+            .await
+            .is_ok()
+    );
     // B cannot walk A's organization at all.
     let err = b
         .project_list_v2(&a_org.slug, NonZeroU32::new(1), Some(&cursor))

@@ -208,46 +208,56 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
     .await;
 }
 
-/// The cursor page of an organization's projects is one statement on the
-/// read lane, like the offset page: one `postgresql` span under the request,
-/// not a transaction's five.
+/// The cursor pages of the caller's organizations and of an organization's
+/// projects are one statement each on the read lane: one `postgresql` span
+/// under the request, not a transaction's four or five.
 #[tokio::test]
-async fn a_cursor_page_of_projects_is_one_statement() {
+async fn the_cursor_pages_of_orgs_and_projects_are_one_statement_each() {
     let otlp = receiver().await;
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
     let (token, _, guest) = app.guest().await;
     let org = create_org(&guest, "Paged").await;
-    let caller = Caller::new();
-    let resp = app
-        .http
-        .get(app.url(&format!("/api/v2/orgs/{}/projects", org.slug)))
-        .bearer_auth(&token)
-        .header("traceparent", caller.traceparent())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    // A statement's span ends before its request's, so it is exported in the
-    // same batch or an earlier one.
-    let request = otlp
-        .wait_for("no span of the page", |spans| {
-            spans
-                .iter()
-                .find(|s| hex(&s.trace_id) == caller.trace_id && s.name == "project_list_v2")
-                .cloned()
-        })
-        .await;
-    let spans = otlp.spans.lock().unwrap().clone();
-    let statements: Vec<String> = spans
-        .iter()
-        .filter(|s| s.name == "postgresql" && s.parent_span_id == request.span_id)
-        .map(|s| attribute(s, "db.query.text"))
-        .collect();
-    assert_eq!(statements.len(), 1, "{statements:?}");
-    assert!(
-        statements[0].contains("app_project_page_after"),
-        "{statements:?}"
-    );
+    for (path, operation, function) in [
+        (
+            "/api/v2/orgs".to_owned(),
+            "org_list_v2",
+            "app_org_page_after",
+        ),
+        (
+            format!("/api/v2/orgs/{}/projects", org.slug),
+            "project_list_v2",
+            "app_project_page_after",
+        ),
+    ] {
+        let caller = Caller::new();
+        let resp = app
+            .http
+            .get(app.url(&path))
+            .bearer_auth(&token)
+            .header("traceparent", caller.traceparent())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        // A statement's span ends before its request's, so it is exported in
+        // the same batch or an earlier one.
+        let request = otlp
+            .wait_for(&format!("no span of {path}"), |spans| {
+                spans
+                    .iter()
+                    .find(|s| hex(&s.trace_id) == caller.trace_id && s.name == operation)
+                    .cloned()
+            })
+            .await;
+        let spans = otlp.spans.lock().unwrap().clone();
+        let statements: Vec<String> = spans
+            .iter()
+            .filter(|s| s.name == "postgresql" && s.parent_span_id == request.span_id)
+            .map(|s| attribute(s, "db.query.text"))
+            .collect();
+        assert_eq!(statements.len(), 1, "{path}: {statements:?}");
+        assert!(statements[0].contains(function), "{path}: {statements:?}");
+    }
 }
 
 #[tokio::test]
