@@ -1,7 +1,8 @@
 //! A few connections kept apart for reads that are one statement in its own
 //! implicit transaction: today the organization read (`app_org_read`), the
 //! project lists (`app_project_page`, `app_project_page_after`) and the cursor
-//! list of the caller's organizations (`app_org_page_after`).
+//! lists of the caller's organizations and of an organization's members
+//! (`app_org_page_after`, `app_member_page_after`).
 //!
 //! sqlx's pool pings every connection it takes back (sqlx 0.9 does this
 //! unconditionally), which costs one more round trip per request: for a

@@ -39,16 +39,6 @@ pub enum Start<'p, S, P> {
     After(P),
 }
 
-impl<S, P> Start<'_, S, P> {
-    /// The position to continue after; `None` on the first page.
-    pub fn after(self) -> Option<P> {
-        match self {
-            Start::First(_) => None,
-            Start::After(p) => Some(p),
-        }
-    }
-}
-
 /// Cursors of one list for one caller, and the page the request asked for.
 pub struct Cursors<'a> {
     key: &'a aws_lc_rs::hmac::Key,

@@ -2,7 +2,7 @@
 //! one organization's memberships are serialised by an advisory lock so that
 //! concurrent demotions cannot both pass that check.
 
-use super::cursor::Cursors;
+use super::cursor::Unconfirmed;
 use super::precondition::{self, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
@@ -39,22 +39,30 @@ pub async fn list(
 }
 
 /// `GET /api/v2/orgs/{org}/members`: a keyset page of one organization's
-/// members.
+/// members, in one statement on the read lane (`app_member_page_after`). As
+/// with the project page, the cursor names the organization by id, which
+/// the read resolves, so the cursor is confirmed after it.
 pub async fn list_v2(
     rqctx: &RequestContext<AppState>,
     path: OrgPath,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Member>>, ApiError> {
-    let (identity, mut tx) = session::begin(rqctx).await?;
-    let org = visible(&mut tx, &path.org).await?;
-    let list = format!("members:{}", org.id);
-    let params = params?;
-    let (cursors, start) = Cursors::request(rqctx, list, &identity.user_id, &params)?;
-    let rows = repo::members::page_after(&mut tx, org.id, start.after(), cursors.fetch())
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
-    cursors
+    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let (user, org, rows, unconfirmed) = session::org_read(
+        rqctx,
+        &path.org,
+        request,
+        |state, user, key, (unconfirmed, after)| async move {
+            let fetch = unconfirmed.fetch();
+            let (user_exists, found) =
+                repo::members::page_after_as(&state.reads, user, &key, after, fetch).await?;
+            let page = found.map(|(org, rows)| (user, org, rows, unconfirmed));
+            Ok((user_exists, page))
+        },
+    )
+    .await?;
+    unconfirmed
+        .confirm(format!("members:{org}"), &user)?
         .page(rows, |m| (m.created_at, m.user_id))
         .map(HttpResponseOk)
 }

@@ -1,5 +1,6 @@
-use crate::tenant::TenantTx;
+use crate::db::read_lane::ReadLane;
 use crate::tenant::access::role_column;
+use crate::tenant::{OrgKey, TenantTx};
 use backend_api::types::{Member, Role};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -111,29 +112,86 @@ pub async fn count_owners(tx: &mut TenantTx, org: Uuid) -> Result<i64, sqlx::Err
         .await
 }
 
-/// Up to `limit` members of `org` after `after` (the membership time and user
-/// id of the previous page's last row), oldest first: a keyset page.
-pub async fn page_after(
-    tx: &mut TenantTx,
-    org: Uuid,
+/// The one row of `app_member_page_after`: a page as one array per column.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    user_exists: bool,
+    org_id: Option<Uuid>,
+    user_ids: Option<Vec<Uuid>>,
+    usernames: Option<Vec<String>>,
+    roles: Option<Vec<String>>,
+    created_ats: Option<Vec<DateTime<Utc>>>,
+    versions: Option<Vec<i64>>,
+}
+
+/// Up to `limit` members after `after` (the membership time and user id of
+/// the previous page's last row), oldest first, of the organization `org`
+/// names: a keyset page in one statement of its own
+/// (`app_member_page_after` sets the identity and reads under RLS). Returns
+/// whether the user exists, and the organization's id with the rows if it is
+/// visible to the caller.
+pub async fn page_after_as(
+    reads: &ReadLane,
+    user: Uuid,
+    org: &OrgKey<'_>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> Result<Vec<Member>, sqlx::Error> {
+) -> Result<(bool, Option<(Uuid, Vec<Member>)>), sqlx::Error> {
+    let (org_id, org_slug) = org.as_params();
     let (at, id) = after.unzip();
-    sqlx::query_as::<_, MemberRow>(concat!(
-        member_select!(),
-        " WHERE m.org_id = $1 AND ($2::timestamptz IS NULL OR (m.created_at, m.user_id) > ($2, $3))",
-        " ORDER BY m.created_at, m.user_id LIMIT $4"
-    ))
-    .bind(org)
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .map(MemberRow::into_api)
-    .collect()
+    let row = reads
+        .fetch_one(|| {
+            sqlx::query_as::<_, PageRow>(
+                "SELECT * FROM app_member_page_after($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user)
+            .bind(org_id)
+            .bind(org_slug)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+        })
+        .await?;
+    let PageRow {
+        user_exists,
+        org_id: Some(org_id),
+        user_ids: Some(user_ids),
+        usernames: Some(usernames),
+        roles: Some(roles),
+        created_ats: Some(created_ats),
+        versions: Some(versions),
+    } = row
+    else {
+        return Ok((row.user_exists, None));
+    };
+    let lengths = [
+        usernames.len(),
+        roles.len(),
+        created_ats.len(),
+        versions.len(),
+    ];
+    if lengths.iter().any(|&n| n != user_ids.len()) {
+        return Err(sqlx::Error::Protocol(
+            "app_member_page_after returned columns of different lengths".into(),
+        ));
+    }
+    let members = user_ids
+        .into_iter()
+        .zip(usernames)
+        .zip(roles)
+        .zip(created_ats.into_iter().zip(versions))
+        .map(|(((user_id, username), role), (created_at, version))| {
+            MemberRow {
+                user_id,
+                username,
+                role,
+                created_at,
+                version,
+            }
+            .into_api()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((user_exists, Some((org_id, members))))
 }
 
 pub async fn list(

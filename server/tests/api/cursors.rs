@@ -110,8 +110,10 @@ async fn the_client_streams_every_list_page_by_page() {
             .unwrap();
     }
     let mut members = vec![];
+    let mut member_clients = vec![];
     for _ in 0..4 {
-        let (_, user, _) = app.guest().await;
+        let (_, user, client) = app.guest().await;
+        member_clients.push(client);
         owner
             .member_set(
                 &org.slug,
@@ -153,6 +155,23 @@ async fn the_client_streams_every_list_page_by_page() {
     assert_eq!(
         listed.iter().skip(1).map(|m| m.user_id).collect::<Vec<_>>(),
         members
+    );
+    // A member sees the same list, but cannot continue the owner's walk.
+    let owners_cursor = owner
+        .member_list_v2(&org.slug, NonZeroU32::new(2), None)
+        .await
+        .unwrap()
+        .into_inner()
+        .next_page
+        .expect("a second page");
+    let err = member_clients[0]
+        .member_list_v2(&org.slug, NonZeroU32::new(2), Some(&owners_cursor))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend_client::error_code(&err),
+        Some(ErrorCode::ValidationError),
+        "{err}"
     );
 
     let orgs: Vec<_> = owner

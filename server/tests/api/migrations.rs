@@ -9,9 +9,9 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     let first = migrate::run(&url, None).await.expect("first run");
     assert_eq!(
         first,
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
     );
-    assert_eq!(migrate::latest_version(), 15);
+    assert_eq!(migrate::latest_version(), 16);
     let second = migrate::run(&url, None).await.expect("second run");
     assert!(
         second.is_empty(),

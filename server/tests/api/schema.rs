@@ -93,7 +93,7 @@ async fn a_migration_without_a_regenerated_schema_fails_the_check() {
 }
 
 /// The functions that set the caller's identity, and the one line each must
-/// contain. `app_begin` is what tenant transactions call; the four
+/// contain. `app_begin` is what tenant transactions call; the five
 /// statement-sized reads set it inline (V006 measured why) and must set
 /// exactly the same, and nothing else (no organization scope since V013).
 #[tokio::test]
@@ -115,6 +115,7 @@ async fn every_function_that_sets_the_identity_sets_it_the_same_way() {
         names,
         [
             "app_begin(uuid)",
+            "app_member_page_after(uuid,uuid,text,timestamp with time zone,uuid,bigint)",
             "app_org_page_after(uuid,timestamp with time zone,uuid,bigint)",
             "app_org_read(uuid,uuid,text)",
             "app_project_page(uuid,uuid,text,bigint,bigint)",

@@ -209,10 +209,10 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
 }
 
 /// The cursor pages of the caller's organizations and of an organization's
-/// projects are one statement each on the read lane: one `postgresql` span
-/// under the request, not a transaction's four or five.
+/// projects and members are one statement each on the read lane: one
+/// `postgresql` span under the request, not a transaction's four or five.
 #[tokio::test]
-async fn the_cursor_pages_of_orgs_and_projects_are_one_statement_each() {
+async fn the_cursor_pages_are_one_statement_each() {
     let otlp = receiver().await;
     let app = spawn_app_with(&[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)]).await;
     let (token, _, guest) = app.guest().await;
@@ -227,6 +227,11 @@ async fn the_cursor_pages_of_orgs_and_projects_are_one_statement_each() {
             format!("/api/v2/orgs/{}/projects", org.slug),
             "project_list_v2",
             "app_project_page_after",
+        ),
+        (
+            format!("/api/v2/orgs/{}/members", org.slug),
+            "member_list_v2",
+            "app_member_page_after",
         ),
     ] {
         let caller = Caller::new();
