@@ -12,13 +12,14 @@
 #   BENCH_AB_SCENARIO=project_create_delete BENCH_B_WRK_ENV="BENCH_IDEMPOTENCY_KEYS=1" \
 #       scripts/bench-ab.sh bin bin   # one binary, two kinds of load (wrk's environment)
 #   BENCH_AB_OWN_SCHEMA=1 scripts/bench-ab.sh old new   # a migration: each side on its own schema
+#   BENCH_AB_SCENARIO=orgs_list BENCH_B_WRK_ENV="BENCH_LIST_API=v2" scripts/bench-ab.sh bin bin   # a v2 list against its v1
 #
 # B (the candidate) migrates the database. Prints every run, then per side the
 # median req/s, p99, server CPU per request and idle RSS, and B/A per pair.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-[ $# -ge 2 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 a_bin=$(realpath "$1") b_bin=$(realpath "$2") reps=${3:-5} secs=${4:-10}
 # Two builds of one target directory can come out byte-identical when cargo
 # takes a worktree's sources for fresh (it did once: the A/B compared a binary
