@@ -9,6 +9,7 @@
 //! open cursors (their key derives from it); the client starts its walk
 //! again.
 
+use crate::tenant::OrgKey;
 use backend_api::ApiError;
 use backend_api::types::{Cursor, CursorParams};
 use base64::Engine;
@@ -16,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use dropshot::{ResultsPage, WhichPage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 
 /// The most rows one page may ask for (dropshot's default page size too).
 const MAX_LIMIT: u32 = 100;
@@ -197,6 +199,42 @@ impl<'a> Unconfirmed<'a> {
         cursors.limit = self.limit;
         Ok(cursors)
     }
+}
+
+/// A cursor page of a list inside the organization `org` names (the list
+/// `{list}:{org id}`), read in one statement: `read` gets the caller, the
+/// organization key, the position to continue after and how many rows to
+/// fetch, and returns whether the user exists and, when the organization is
+/// visible, its id and the rows. `position` is the sort key of a row.
+pub async fn org_page<'a, T, P, Fut>(
+    rqctx: &'a dropshot::RequestContext<crate::context::AppState>,
+    org: &'a str,
+    params: Result<CursorParams, ApiError>,
+    list: &str,
+    read: impl FnOnce(&'a crate::context::AppState, uuid::Uuid, OrgKey<'a>, Option<P>, i64) -> Fut,
+    position: impl Fn(&T) -> P,
+) -> Result<ResultsPage<T>, ApiError>
+where
+    T: Serialize,
+    P: Serialize + DeserializeOwned,
+    Fut: Future<Output = Result<(bool, Option<(uuid::Uuid, Vec<T>)>), sqlx::Error>>,
+{
+    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let (user, org, rows, unconfirmed) = super::session::org_read(
+        rqctx,
+        org,
+        request,
+        |state, user, key, (unconfirmed, after)| async move {
+            let fetch = unconfirmed.fetch();
+            let (user_exists, found) = read(state, user, key, after, fetch).await?;
+            let page = found.map(|(org, rows)| (user, org, rows, unconfirmed));
+            Ok((user_exists, page))
+        },
+    )
+    .await?;
+    unconfirmed
+        .confirm(format!("{list}:{org}"), &user)?
+        .page(rows, position)
 }
 
 /// The payload of a cursor whose signature `key` made.

@@ -2,7 +2,7 @@
 //! one organization's memberships are serialised by an advisory lock so that
 //! concurrent demotions cannot both pass that check.
 
-use super::cursor::Unconfirmed;
+use super::cursor;
 use super::precondition::{self, tagged};
 use super::{db_error, page, session};
 use crate::context::AppState;
@@ -47,24 +47,18 @@ pub async fn list_v2(
     path: OrgPath,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Member>>, ApiError> {
-    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
-    let (user, org, rows, unconfirmed) = session::org_read(
+    cursor::org_page(
         rqctx,
         &path.org,
-        request,
-        |state, user, key, (unconfirmed, after)| async move {
-            let fetch = unconfirmed.fetch();
-            let (user_exists, found) =
-                repo::members::page_after_as(&state.reads, user, &key, after, fetch).await?;
-            let page = found.map(|(org, rows)| (user, org, rows, unconfirmed));
-            Ok((user_exists, page))
+        params,
+        "members",
+        |state, user, key, after, fetch| async move {
+            repo::members::page_after_as(&state.reads, user, &key, after, fetch).await
         },
+        |m| (m.created_at, m.user_id),
     )
-    .await?;
-    unconfirmed
-        .confirm(format!("members:{org}"), &user)?
-        .page(rows, |m| (m.created_at, m.user_id))
-        .map(HttpResponseOk)
+    .await
+    .map(HttpResponseOk)
 }
 
 /// Takes the organization's membership lock, then reads the caller's role

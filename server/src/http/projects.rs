@@ -1,6 +1,6 @@
 //! Projects of an organization.
 
-use super::cursor::Unconfirmed;
+use super::cursor;
 use super::error_map::invalid_slug;
 use super::idempotency::Idempotency;
 use super::precondition::{self, conditional, tagged};
@@ -103,24 +103,18 @@ pub async fn list_v2(
     path: OrgPath,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Project>>, ApiError> {
-    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
-    let (user, org, rows, unconfirmed) = session::org_read(
+    cursor::org_page(
         rqctx,
         &path.org,
-        request,
-        |state, user, key, (unconfirmed, after)| async move {
-            let fetch = unconfirmed.fetch();
-            let (user_exists, found) =
-                repo::projects::page_after_as(&state.reads, user, &key, after, fetch).await?;
-            let page = found.map(|(org, rows)| (user, org, rows, unconfirmed));
-            Ok((user_exists, page))
+        params,
+        "projects",
+        |state, user, key, after, fetch| async move {
+            repo::projects::page_after_as(&state.reads, user, &key, after, fetch).await
         },
+        |p| (p.created_at, p.id),
     )
-    .await?;
-    unconfirmed
-        .confirm(format!("projects:{org}"), &user)?
-        .page(rows, |p| (p.created_at, p.id))
-        .map(HttpResponseOk)
+    .await
+    .map(HttpResponseOk)
 }
 
 pub async fn get(
