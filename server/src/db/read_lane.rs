@@ -154,3 +154,33 @@ fn pool_error(e: PoolError<sqlx::Error>) -> sqlx::Error {
         other => sqlx::Error::Protocol(other.to_string()),
     }
 }
+
+/// Checks that the arrays of a page read in one statement (one array per
+/// column, `app_project_page` and its kin) are of one length, so that zipping
+/// them cannot drop or shift a row; `function` names the statement.
+pub fn same_lengths(function: &str, lengths: &[usize]) -> Result<(), sqlx::Error> {
+    match lengths.split_first() {
+        Some((first, rest)) if rest.iter().any(|n| n != first) => Err(sqlx::Error::Protocol(
+            format!("{function} returned columns of different lengths"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_lengths;
+
+    #[test]
+    fn columns_of_one_length_pass_and_any_other_is_a_protocol_error() {
+        assert!(same_lengths("f", &[]).is_ok());
+        assert!(same_lengths("f", &[3, 3, 3]).is_ok());
+        for uneven in [[2, 3, 3], [3, 2, 3], [3, 3, 4]] {
+            let err = same_lengths("app_f", &uneven).unwrap_err();
+            assert!(
+                matches!(&err, sqlx::Error::Protocol(m) if m.contains("app_f")),
+                "{uneven:?}: {err}"
+            );
+        }
+    }
+}

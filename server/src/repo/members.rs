@@ -1,4 +1,4 @@
-use crate::db::read_lane::ReadLane;
+use crate::db::read_lane::{ReadLane, same_lengths};
 use crate::tenant::access::role_column;
 use crate::tenant::{OrgKey, TenantTx};
 use backend_api::types::{Member, Role};
@@ -165,16 +165,13 @@ pub async fn page_after_as(
         return Ok((row.user_exists, None));
     };
     let lengths = [
+        user_ids.len(),
         usernames.len(),
         roles.len(),
         created_ats.len(),
         versions.len(),
     ];
-    if lengths.iter().any(|&n| n != user_ids.len()) {
-        return Err(sqlx::Error::Protocol(
-            "app_member_page_after returned columns of different lengths".into(),
-        ));
-    }
+    same_lengths("app_member_page_after", &lengths)?;
     let members = user_ids
         .into_iter()
         .zip(usernames)

@@ -1,4 +1,4 @@
-use crate::db::read_lane::ReadLane;
+use crate::db::read_lane::{ReadLane, same_lengths};
 use crate::tenant::OrgKey;
 use crate::tenant::TenantTx;
 use crate::tenant::access::role_column;
@@ -122,17 +122,14 @@ impl PageRow {
             return Ok((self.user_exists, None));
         };
         let lengths = [
+            ids.len(),
             names.len(),
             slugs.len(),
             created_ats.len(),
             updated_ats.len(),
             versions.len(),
         ];
-        if lengths.iter().any(|&n| n != ids.len()) {
-            return Err(sqlx::Error::Protocol(format!(
-                "{function} returned columns of different lengths"
-            )));
-        }
+        same_lengths(function, &lengths)?;
         let projects = ids
             .into_iter()
             .zip(names)
@@ -184,7 +181,7 @@ pub async fn page_as(
     let (user_exists, found) = row.found("app_project_page")?;
     Ok((
         user_exists,
-        found.map(|f| (f.projects, f.total.unwrap_or_default())),
+        found.and_then(|f| Some((f.projects, f.total?))),
     ))
 }
 

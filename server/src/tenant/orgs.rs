@@ -6,7 +6,7 @@
 
 use super::access::{AccessError, role_column};
 use super::{OrgKey, TenantTx};
-use crate::db::read_lane::ReadLane;
+use crate::db::read_lane::{ReadLane, same_lengths};
 use backend_api::types::Org;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -191,8 +191,8 @@ pub async fn page_after_as(
                 .bind(limit)
         })
         .await?;
-    let n = row.ids.len();
     let lengths = [
+        row.ids.len(),
         row.names.len(),
         row.slugs.len(),
         row.roles.len(),
@@ -200,11 +200,7 @@ pub async fn page_after_as(
         row.updated_ats.len(),
         row.versions.len(),
     ];
-    if lengths.iter().any(|&len| len != n) {
-        return Err(sqlx::Error::Protocol(
-            "app_org_page_after returned columns of different lengths".into(),
-        ));
-    }
+    same_lengths("app_org_page_after", &lengths)?;
     let columns = row
         .ids
         .into_iter()
