@@ -219,7 +219,7 @@ where
     P: Serialize + DeserializeOwned,
     Fut: Future<Output = Result<(bool, Option<(uuid::Uuid, Vec<T>)>), sqlx::Error>>,
 {
-    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let request = || params.and_then(|params| Unconfirmed::open(rqctx, &params));
     let (user, org, rows, unconfirmed) = super::session::org_read(
         rqctx,
         org,

@@ -77,7 +77,7 @@ pub async fn list_v2(
     rqctx: &RequestContext<AppState>,
     params: Result<CursorParams, ApiError>,
 ) -> Result<HttpResponseOk<ResultsPage<Org>>, ApiError> {
-    let request = params.and_then(|params| Unconfirmed::open(rqctx, &params));
+    let request = || params.and_then(|params| Unconfirmed::open(rqctx, &params));
     let (user, rows, unconfirmed) = session::user_read(
         rqctx,
         request,
@@ -105,7 +105,7 @@ pub async fn get(
     let org = session::org_read(
         rqctx,
         &path.org,
-        Ok(()),
+        || Ok(()),
         |state, user, key, ()| async move { tenant::orgs::read_as(&state.reads, user, &key).await },
     )
     .await?;

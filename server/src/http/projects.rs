@@ -80,7 +80,7 @@ pub async fn list(
     session::org_read(
         rqctx,
         &path.org,
-        page::params(params),
+        || page::params(params),
         |state, user, key, (limit, offset)| async move {
             let (user_exists, found) =
                 repo::projects::page_as(&state.reads, user, &key, limit, offset).await?;

@@ -36,9 +36,11 @@ pub async fn begin(rqctx: &RequestContext<AppState>) -> Result<(Identity, Tenant
 /// The errors come in the order of [`begin`]: a bad or revoked token is 401
 /// first (the denylist is in memory, so this costs no round trip), then
 /// `params`' own error; a token whose user was deleted is noticed by the read.
+/// `params` runs only for an authenticated caller (a page token's signature,
+/// say, is not checked for anyone else).
 pub async fn user_read<'a, P, T, Fut>(
     rqctx: &'a RequestContext<AppState>,
-    params: Result<P, ApiError>,
+    params: impl FnOnce() -> Result<P, ApiError>,
     read: impl FnOnce(&'a AppState, Uuid, P) -> Fut,
 ) -> Result<T, ApiError>
 where
@@ -46,7 +48,7 @@ where
 {
     let identity = authenticate(rqctx)?;
     tenant::refuse_admin(&identity)?;
-    let params = params?;
+    let params = params()?;
     let state = rqctx.context();
     let _slot = tenant::take_slot(&state.user_slots, &identity)?;
     let (user_exists, found) = read(state, identity.user_id, params)
@@ -66,17 +68,19 @@ where
 pub async fn org_read<'a, P, T, Fut>(
     rqctx: &'a RequestContext<AppState>,
     org: &'a str,
-    params: Result<P, ApiError>,
+    params: impl FnOnce() -> Result<P, ApiError>,
     read: impl FnOnce(&'a AppState, Uuid, OrgKey<'a>, P) -> Fut,
 ) -> Result<T, ApiError>
 where
     Fut: Future<Output = Result<(bool, Option<T>), sqlx::Error>>,
 {
     let not_found = || AccessError::OrgNotFound(org.to_owned());
-    let request = params.and_then(|params| match OrgKey::possible(org) {
-        Some(key) => Ok((params, key)),
-        None => Err(not_found().into()),
-    });
+    let request = || {
+        params().and_then(|params| match OrgKey::possible(org) {
+            Some(key) => Ok((params, key)),
+            None => Err(not_found().into()),
+        })
+    };
     let found = user_read(rqctx, request, |state, user, (params, key)| {
         read(state, user, key, params)
     })
