@@ -42,7 +42,10 @@ fn example_body(code: ErrorCode) -> String {
         ErrorCode::VersionConflict => err = err.with_detail("current_version", 4),
         ErrorCode::PreconditionFailed => err = err.with_detail("current_etag", "\"4\""),
         ErrorCode::MethodNotAllowed => {
-            err = err.with_detail("allowed", serde_json::json!(["GET", "POST", "OPTIONS"]))
+            err = err.with_detail(
+                "allowed",
+                serde_json::json!(["GET", "POST", "HEAD", "OPTIONS"]),
+            )
         }
         _ => {}
     }

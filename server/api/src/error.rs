@@ -94,7 +94,7 @@ error_codes! {
     NotFound = "NOT_FOUND", 404, GiveUp,
         "No route matches the path. Answered by the router, before any handler runs (see the note on router errors).";
     MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, FixRequest,
-        "The path exists but does not take this method; the `Allow` header and `details.allowed` list the methods it takes (`OPTIONS` on any path answers 204 with `Allow`). A method outside RFC 9110's eight is answered by the router (see the note on router errors).";
+        "The path exists but does not take this method; the `Allow` header and `details.allowed` list the methods it takes (`OPTIONS` on any path answers 204 with `Allow`, and `HEAD` on a path that takes `GET` is that `GET` without its body). A method outside RFC 9110's eight is answered by the router (see the note on router errors).";
     OrgNotFound = "ORG_NOT_FOUND", 404, GiveUp,
         "The organization does not exist or the caller is not a member; both cases are identical so existence does not leak.";
     ProjectNotFound = "PROJECT_NOT_FOUND", 404, GiveUp,
@@ -222,7 +222,7 @@ impl ApiError {
         e
     }
 
-    /// Sets the `Allow` header of a 405 (`GET, POST, OPTIONS`).
+    /// Sets the `Allow` header of a 405 (`GET, POST, HEAD, OPTIONS`).
     pub fn with_allow(mut self, methods: &str) -> Self {
         self.allow = Some(methods.to_owned());
         self

@@ -10,6 +10,11 @@
 //! OpenAPI document; they are counted, logged and traced like every other
 //! request, under two bounded operation ids.
 //!
+//! `HEAD` on a path that takes `GET` is that `GET` (RFC 9110 § 9.3.2: every
+//! general-purpose server supports both): the same handler, run under the
+//! `GET`'s operation id, whose body hyper leaves out; a health probe or
+//! `curl -I` gets the status and headers the `GET` would have.
+//!
 //! A method outside [`STANDARD`] still reaches dropshot's router, whose 405
 //! lists every method registered for the path, these fallbacks included.
 
@@ -47,7 +52,36 @@ pub fn with_fallbacks(
     template: ApiDescription<AppState>,
     mut api: ApiDescription<AppState>,
 ) -> ApiDescription<AppState> {
-    for (path, methods) in routes(template) {
+    let router = template.into_router();
+    // Every path template with the methods it takes and its `GET`'s operation
+    // id and handler. The router lists a `{name:.*}` segment as `{name}`; the
+    // endpoint keeps the template it was registered with, which is what a
+    // sibling must use. (The handler's type, dropshot's `RouteHandler`, is not
+    // exported: it is only ever inferred here.)
+    let mut routes = BTreeMap::new();
+    for (_, method, endpoint) in router.endpoints(None) {
+        let method: Method = method.parse().expect("the router holds valid methods");
+        let (methods, get) = routes
+            .entry(endpoint.path.clone())
+            .or_insert_with(|| (Vec::new(), None));
+        if method == Method::GET {
+            *get = Some((endpoint.operation_id.clone(), endpoint.handler.clone()));
+        }
+        if !methods.contains(&method) {
+            methods.push(method);
+        }
+    }
+    for (path, (mut methods, get)) in routes {
+        if let Some((operation_id, handler)) = get.filter(|_| !methods.contains(&Method::HEAD)) {
+            // The path's shape only makes dropshot check the variables; the
+            // request is the `GET` handler's, extractors and all.
+            let mut head = fallback(&path, Method::HEAD, Arc::new(Answer::new(&path, &methods)));
+            head.operation_id = operation_id;
+            head.handler = handler;
+            api.register(head)
+                .unwrap_or_else(|e| panic!("HEAD for {path}: {e}"));
+            methods.push(Method::HEAD);
+        }
         let answer = Arc::new(Answer::new(&path, &methods));
         for method in STANDARD.iter().filter(|m| !methods.contains(m)) {
             let endpoint = fallback(&path, method.clone(), answer.clone());
@@ -56,21 +90,6 @@ pub fn with_fallbacks(
         }
     }
     api
-}
-
-/// Every path template of `api` with the methods it takes.
-fn routes(api: ApiDescription<AppState>) -> BTreeMap<String, Vec<Method>> {
-    let mut routes: BTreeMap<String, Vec<Method>> = BTreeMap::new();
-    // The router lists a `{name:.*}` segment as `{name}`; the endpoint keeps
-    // the template it was registered with, which is what a sibling must use.
-    for (_, method, endpoint) in api.into_router().endpoints(None) {
-        let method: Method = method.parse().expect("the router holds valid methods");
-        let methods = routes.entry(endpoint.path.clone()).or_default();
-        if !methods.contains(&method) {
-            methods.push(method);
-        }
-    }
-    routes
 }
 
 /// The names of a template's variables: `/orgs/{org}/members/{user_id}`
@@ -168,7 +187,7 @@ where
 /// What a path answers to a method it lacks.
 struct Answer {
     template: String,
-    /// The `Allow` header (`GET, POST, OPTIONS`).
+    /// The `Allow` header (`GET, POST, HEAD, OPTIONS`).
     allow: String,
     /// The same methods, for `details.allowed`.
     methods: Vec<String>,

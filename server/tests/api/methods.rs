@@ -1,6 +1,7 @@
 //! A method a path does not take is answered in the envelope, with the path's
 //! methods in `Allow` (RFC 9110 § 15.5.6) and `details.allowed`, not in the
-//! shape of dropshot's router; `OPTIONS` answers 204 with `Allow`.
+//! shape of dropshot's router; `OPTIONS` answers 204 with `Allow`, and `HEAD`
+//! is the `GET` of a path that has one, without its body.
 
 use super::helpers::*;
 use reqwest::Method;
@@ -12,7 +13,8 @@ const STANDARD: [&str; 8] = [
 ];
 
 /// Every path the server serves, with the methods it takes: the published
-/// ones from the OpenAPI document, and the three unpublished ones.
+/// ones from the OpenAPI document and the three unpublished ones, `HEAD`
+/// wherever there is a `GET`.
 fn served_paths() -> BTreeMap<String, Vec<String>> {
     let doc = backend_api::openapi_document();
     let mut paths: BTreeMap<String, Vec<String>> = doc["paths"]
@@ -32,6 +34,11 @@ fn served_paths() -> BTreeMap<String, Vec<String>> {
         .collect();
     for unpublished in ["/metrics", "/openapi.json", "/docs/{path}"] {
         paths.insert(unpublished.to_owned(), vec!["GET".to_owned()]);
+    }
+    for methods in paths.values_mut() {
+        if methods.iter().any(|m| m == "GET") {
+            methods.push("HEAD".to_owned());
+        }
     }
     assert!(paths.len() > 20, "{paths:?}");
     paths
@@ -155,4 +162,96 @@ async fn a_method_outside_the_standard_ones_is_still_the_routers_405() {
     assert_eq!(resp.status(), 405);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert!(body.get("error").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn head_is_the_get_of_every_path_that_has_one_without_the_body() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    let org = create_org(&client, "Acme").await;
+    let mut checked = 0;
+    for (template, methods) in served_paths() {
+        if !methods.iter().any(|m| m == "GET") {
+            continue;
+        }
+        let path = concrete(&template).replace("acme", &org.slug);
+        // Signed in and not: the answers differ by path (200, 304-less 200,
+        // 401, 404), and HEAD must give each one the GET gives.
+        for bearer in [Some(token.as_str()), None] {
+            let send = |method: Method| {
+                let mut req = app.http.request(method, app.url(&path));
+                if let Some(token) = bearer {
+                    req = req.bearer_auth(token);
+                }
+                req.send()
+            };
+            let get = send(Method::GET).await.unwrap();
+            let head = send(Method::HEAD).await.unwrap();
+            let what = format!("HEAD {path} (signed in: {})", bearer.is_some());
+            assert_eq!(head.status(), get.status(), "{what}");
+            for name in [
+                "content-type",
+                "etag",
+                "cache-control",
+                "allow",
+                "www-authenticate",
+            ] {
+                assert_eq!(
+                    head.headers().get(name),
+                    get.headers().get(name),
+                    "{what}: {name}"
+                );
+            }
+            assert_ne!(
+                head.headers()["x-request-id"],
+                get.headers()["x-request-id"],
+                "{what}: a request of its own"
+            );
+            assert!(head.bytes().await.unwrap().is_empty(), "{what}: no body");
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} HEAD requests checked");
+}
+
+#[tokio::test]
+async fn head_runs_under_the_gets_operation_and_keeps_its_preconditions() {
+    let app = spawn_app().await;
+    let (token, _, client) = app.guest().await;
+    let org = create_org(&client, "Acme").await;
+    let path = format!("/api/v1/orgs/{}", org.slug);
+    let head = |if_none_match: Option<&'static str>| {
+        let mut req = app.http.head(app.url(&path)).bearer_auth(&token);
+        if let Some(tag) = if_none_match {
+            req = req.header("if-none-match", tag);
+        }
+        req.send()
+    };
+    let resp = head(None).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["etag"], "\"1\"");
+    let get = app
+        .http
+        .get(app.url(&path))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let get_len = get.bytes().await.unwrap().len().to_string();
+    assert_eq!(
+        resp.headers()["content-length"],
+        get_len.as_str(),
+        "the GET's length"
+    );
+    assert!(resp.bytes().await.unwrap().is_empty());
+    assert_eq!(head(Some("\"1\"")).await.unwrap().status(), 304);
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains(r#"http_requests_total{route="org_get",status="304"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"http_requests_total{route="org_get",status="200"} 2"#),
+        "{metrics}"
+    );
 }
