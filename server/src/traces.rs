@@ -9,12 +9,15 @@
 //! `Option` and one atomic flag, and creates no span, context or header copy.
 
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
-use opentelemetry::trace::{FutureExt, Span, SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{
+    FutureExt, Span, SpanId, SpanKind, Status, TraceContextExt, TraceId, Tracer,
+};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, SdkTracer, SdkTracerProvider};
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -44,6 +47,7 @@ impl Traces {
         let service = std::env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_| "backend".into());
         let provider = SdkTracerProvider::builder()
             .with_batch_exporter(exporter)
+            .with_id_generator(RequestTraceIds::default())
             .with_resource(
                 Resource::builder()
                     .with_service_name(service)
@@ -63,46 +67,79 @@ impl Traces {
 
     /// Opens the server span of a request, named after its operation: a
     /// child of the request's `traceparent` when it carries a valid one (W3C
-    /// Trace Context; `tracestate` is kept with it), else a new trace.
+    /// Trace Context; `tracestate` is kept with it), else the root of a new
+    /// trace whose id is the request id's 128 bits. That is what puts the
+    /// trace on every line of the request, dropshot's own included: the log
+    /// drain derives the same id from the `req_id` those lines carry
+    /// (telemetry::correlation).
     pub fn request_span(
         &self,
         operation: &str,
+        request_id: &str,
         method: &http::Method,
         headers: &http::HeaderMap,
-        log: &slog::Logger,
     ) -> RequestSpan {
         let parent = TraceContextPropagator::new().extract(&Headers(headers));
-        let span = self
+        let builder = self
             .tracer
             .span_builder(operation.to_owned())
             .with_kind(SpanKind::Server)
             .with_attributes([
                 KeyValue::new("http.request.method", method.as_str().to_owned()),
                 KeyValue::new("http.route", operation.to_owned()),
-            ])
-            .start_with_context(&self.tracer, &parent);
-        // A caller's valid traceparent is on every line already, as
-        // `trace_id` (telemetry::correlation); a trace begun here is added
-        // to the handler's lines.
-        let continued = parent.span().span_context().is_valid();
+            ]);
+        let span = if parent.span().span_context().is_valid() {
+            builder.start_with_context(&self.tracer, &parent)
+        } else {
+            let trace_id = crate::telemetry::correlation::request_trace_id(request_id)
+                .map(TraceId::from_bytes);
+            NEXT_TRACE_ID.set(trace_id);
+            let span = builder.start_with_context(&self.tracer, &parent);
+            NEXT_TRACE_ID.set(None);
+            span
+        };
         let cx = parent
             .with_span(span)
             .with_value(RequestTracer(self.tracer.clone()));
-        let log = if continued {
-            log.clone()
-        } else {
-            let trace_id = cx.span().span_context().trace_id().to_string();
-            log.new(slog::o!("trace_id" => trace_id))
-        };
-        RequestSpan { cx, log }
+        RequestSpan { cx }
     }
+}
+
+thread_local! {
+    /// The trace id for the root span being started on this thread. The SDK
+    /// (0.33) takes a root span's trace id from its id generator only (it
+    /// ignores `SpanBuilder::trace_id`), so [`Traces::request_span`] hands
+    /// the request's over here, around the one synchronous call that starts
+    /// the span.
+    static NEXT_TRACE_ID: Cell<Option<TraceId>> = const { Cell::new(None) };
+}
+
+/// The SDK's random ids, except a root span's trace id when
+/// [`NEXT_TRACE_ID`] holds one.
+#[derive(Debug, Default)]
+struct RequestTraceIds(RandomIdGenerator);
+
+impl IdGenerator for RequestTraceIds {
+    fn new_trace_id(&self) -> TraceId {
+        NEXT_TRACE_ID
+            .take()
+            .unwrap_or_else(|| self.0.new_trace_id())
+    }
+
+    fn new_span_id(&self) -> SpanId {
+        self.0.new_span_id()
+    }
+}
+
+/// Is any exporter running in this process (so a request's trace id is
+/// worth logging when the caller sent none)?
+pub fn exporting() -> bool {
+    ANY_EXPORTER.load(Ordering::Relaxed)
 }
 
 /// The span of one request, open until [`RequestSpan::end`].
 pub struct RequestSpan {
     cx: Context,
-    /// The request's logger with the trace id on every line.
-    log: slog::Logger,
 }
 
 impl RequestSpan {
@@ -110,10 +147,6 @@ impl RequestSpan {
     /// its statements are its children.
     pub async fn run<T>(&self, handler: impl Future<Output = T>) -> T {
         handler.with_context(self.cx.clone()).await
-    }
-
-    pub fn log(&self) -> &slog::Logger {
-        &self.log
     }
 
     /// Ends the span with the response's status.

@@ -54,9 +54,9 @@ async fn run<R: dropshot::HttpResponse>(
     let span = rqctx.context().traces.as_ref().map(|traces| {
         Box::new(traces.request_span(
             &rqctx.endpoint.operation_id,
+            &rqctx.request_id,
             rqctx.request.method(),
             rqctx.request.headers(),
-            &rqctx.log,
         ))
     });
     let outcome = match &span {
@@ -69,8 +69,7 @@ async fn run<R: dropshot::HttpResponse>(
             limit.as_millis()
         )))
     });
-    let log = span.as_ref().map_or(&rqctx.log, |span| span.log());
-    let reply = finish(rqctx, log, started, result);
+    let reply = finish(rqctx, started, result);
     if let Some(span) = span {
         span.end(reply.status_code().as_u16());
     }
@@ -80,10 +79,10 @@ async fn run<R: dropshot::HttpResponse>(
 /// Logs, counts and wraps a handler's outcome.
 fn finish<R: dropshot::HttpResponse>(
     rqctx: &RequestContext<AppState>,
-    log: &slog::Logger,
     started: std::time::Instant,
     result: Result<R, ApiError>,
 ) -> Reply<R> {
+    let log = &rqctx.log;
     let result = result.map_err(|e| {
         let e = e.with_request_id(&rqctx.request_id);
         if e.error.status() >= 500 {

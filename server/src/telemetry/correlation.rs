@@ -12,7 +12,11 @@
 //!   `ingress_request_id_invalid: true` otherwise (the value is dropped);
 //! - `hdr_traceparent` becomes `trace_id` when it is a valid W3C
 //!   `traceparent` (parsed by OpenTelemetry's propagator), and nothing
-//!   otherwise.
+//!   otherwise;
+//! - a line with dropshot's `req_id` but no valid `traceparent` gets the
+//!   `trace_id` of the trace the server begins for that request (the request
+//!   id's 128 bits, [`request_trace_id`]) while spans are exported, so that
+//!   dropshot's own `request completed` line carries it too.
 //!
 //! Every other field passes through unchanged, with its type.
 
@@ -49,45 +53,91 @@ pub fn trace_id_of(traceparent: &str) -> Option<String> {
     context.is_valid().then(|| context.trace_id().to_string())
 }
 
-/// Rewrites the correlation fields of every record it passes on to `D`.
-pub struct Correlating<D>(pub D);
+/// The trace id of the trace the server begins for a request that came
+/// without a valid `traceparent`: the 16 bytes of dropshot's request id (a
+/// random UUID, so never all zeros as W3C forbids). `None` if `request_id`
+/// is not a UUID.
+pub fn request_trace_id(request_id: &str) -> Option<[u8; 16]> {
+    uuid::Uuid::try_parse(request_id)
+        .ok()
+        .map(|id| id.into_bytes())
+}
+
+/// Rewrites the correlation fields of every record it passes on to `drain`.
+pub struct Correlating<D> {
+    pub drain: D,
+    /// Does the server begin a trace for a request without a `traceparent`
+    /// (spans are exported)? Asked once per line that has a `req_id`.
+    pub begins_traces: fn() -> bool,
+}
 
 impl<D: Drain> Drain for Correlating<D> {
     type Ok = D::Ok;
     type Err = D::Err;
 
     fn log(&self, record: &Record, values: &OwnedKVList) -> Result<D::Ok, D::Err> {
-        let checked = OwnedKVList::from(OwnedKV(Checked(values.clone())));
-        self.0.log(record, &checked)
+        let checked = OwnedKVList::from(OwnedKV(Checked(values.clone(), self.begins_traces)));
+        self.drain.log(record, &checked)
     }
 }
 
 /// The logger's fields, serialised through [`Rewriting`].
-struct Checked(OwnedKVList);
+struct Checked(OwnedKVList, fn() -> bool);
 
 impl KV for Checked {
     fn serialize(&self, record: &Record, serializer: &mut dyn Serializer) -> slog::Result {
-        self.0.serialize(record, &mut Rewriting(serializer))
+        let mut rewriting = Rewriting {
+            out: serializer,
+            derive: (self.1)(),
+            request_id: None,
+            traced: false,
+        };
+        self.0.serialize(record, &mut rewriting)?;
+        match rewriting.request_id {
+            Some(id) if !rewriting.traced => {
+                let trace_id = opentelemetry::trace::TraceId::from_bytes(id);
+                rewriting
+                    .out
+                    .emit_str("trace_id".into(), &trace_id.to_string())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
-/// Passes every field on, except the two raw headers.
-struct Rewriting<'a>(&'a mut dyn Serializer);
+/// Passes every field on, except the two raw headers; notes the request id
+/// and whether the line has a trace id.
+struct Rewriting<'a> {
+    out: &'a mut dyn Serializer,
+    /// Derive a trace id from the request id (spans are exported)?
+    derive: bool,
+    request_id: Option<[u8; 16]>,
+    traced: bool,
+}
 
 impl Rewriting<'_> {
     fn header(&mut self, key: &Key, value: &str) -> Option<slog::Result> {
         if *key == "hdr_x_request_id" {
             return Some(if valid_request_id(value) {
-                self.0.emit_str("ingress_request_id".into(), value)
+                self.out.emit_str("ingress_request_id".into(), value)
             } else {
-                self.0.emit_bool("ingress_request_id_invalid".into(), true)
+                self.out
+                    .emit_bool("ingress_request_id_invalid".into(), true)
             });
         }
         if *key == "hdr_traceparent" {
             return Some(match trace_id_of(value) {
-                Some(trace_id) => self.0.emit_str("trace_id".into(), &trace_id),
+                Some(trace_id) => {
+                    self.traced = true;
+                    self.out.emit_str("trace_id".into(), &trace_id)
+                }
                 None => Ok(()),
             });
+        }
+        if *key == "req_id" && self.derive {
+            self.request_id = request_trace_id(value);
+        } else if *key == "trace_id" {
+            self.traced = true;
         }
         None
     }
@@ -96,7 +146,7 @@ impl Rewriting<'_> {
 macro_rules! forward {
     ($($method:ident($type:ty)),* $(,)?) => {
         $(fn $method(&mut self, key: Key, value: $type) -> slog::Result {
-            self.0.$method(key, value)
+            self.out.$method(key, value)
         })*
     };
 }
@@ -105,7 +155,7 @@ impl Serializer for Rewriting<'_> {
     fn emit_str(&mut self, key: Key, value: &str) -> slog::Result {
         match self.header(&key, value) {
             Some(done) => done,
-            None => self.0.emit_str(key, value),
+            None => self.out.emit_str(key, value),
         }
     }
 
@@ -116,7 +166,7 @@ impl Serializer for Rewriting<'_> {
                 return done;
             }
         }
-        self.0.emit_arguments(key, value)
+        self.out.emit_arguments(key, value)
     }
 
     forward!(
@@ -141,11 +191,11 @@ impl Serializer for Rewriting<'_> {
     );
 
     fn emit_unit(&mut self, key: Key) -> slog::Result {
-        self.0.emit_unit(key)
+        self.out.emit_unit(key)
     }
 
     fn emit_none(&mut self, key: Key) -> slog::Result {
-        self.0.emit_none(key)
+        self.out.emit_none(key)
     }
 }
 
@@ -172,6 +222,14 @@ mod tests {
 
     /// A logger writing JSON lines through [`Correlating`] into a buffer.
     fn logged(fields: impl FnOnce(&Logger) -> Logger) -> serde_json::Value {
+        logged_with(|| false, fields)
+    }
+
+    /// [`logged`], with the server beginning traces or not.
+    fn logged_with(
+        begins_traces: fn() -> bool,
+        fields: impl FnOnce(&Logger) -> Logger,
+    ) -> serde_json::Value {
         #[derive(Clone, Default)]
         struct Buffer(Arc<Mutex<Vec<u8>>>);
         impl std::io::Write for Buffer {
@@ -184,7 +242,11 @@ mod tests {
         }
         let buffer = Buffer::default();
         let json = slog_json::Json::new(buffer.clone()).build();
-        let drain = Mutex::new(Correlating(json)).fuse();
+        let drain = Mutex::new(Correlating {
+            drain: json,
+            begins_traces,
+        })
+        .fuse();
         let root = Logger::root(drain, o!());
         info!(fields(&root), "request completed"; "response_code" => 404u16);
         let bytes = buffer.0.lock().unwrap().clone();
@@ -228,6 +290,51 @@ mod tests {
             longest.as_str(),
             "the bound is inclusive"
         );
+    }
+
+    const REQUEST_ID: &str = "0b8c2ac7-5d3e-4f61-9a0e-6f1c2d3e4a5b";
+
+    #[test]
+    fn a_request_without_a_traceparent_has_the_trace_the_server_begins() {
+        let line = logged_with(
+            || true,
+            |log| log.new(o!("req_id" => REQUEST_ID.to_owned())),
+        );
+        assert_eq!(line["trace_id"], "0b8c2ac75d3e4f619a0e6f1c2d3e4a5b");
+        assert_eq!(line["req_id"], REQUEST_ID, "the request id stays");
+
+        // The caller's trace wins, and the line has one trace id.
+        let line = logged_with(
+            || true,
+            |log| {
+                log.new(o!("req_id" => REQUEST_ID.to_owned(),
+                    "hdr_traceparent" => TRACEPARENT.to_owned()))
+            },
+        );
+        assert_eq!(line["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        let text = line.to_string();
+        assert_eq!(text.matches("trace_id").count(), 1, "{text}");
+
+        // A hostile traceparent is dropped, and the server's trace replaces it.
+        let line = logged_with(
+            || true,
+            |log| {
+                log.new(o!("req_id" => REQUEST_ID.to_owned(),
+                    "hdr_traceparent" => format!("{TRACEPARENT}-x")))
+            },
+        );
+        assert_eq!(line["trace_id"], "0b8c2ac75d3e4f619a0e6f1c2d3e4a5b");
+
+        // No trace begun (nothing exported), or no request: no trace id.
+        let line = logged_with(
+            || false,
+            |log| log.new(o!("req_id" => REQUEST_ID.to_owned())),
+        );
+        assert!(line.get("trace_id").is_none(), "{line}");
+        let line = logged_with(|| true, |log| log.new(o!("task" => "reconcile")));
+        assert!(line.get("trace_id").is_none(), "{line}");
+        let line = logged_with(|| true, |log| log.new(o!("req_id" => "not-a-uuid")));
+        assert!(line.get("trace_id").is_none(), "{line}");
     }
 
     #[test]

@@ -77,7 +77,10 @@ impl<D: Drain<Ok = (), Err = slog::Never>> Drain for DynamicFilter<D> {
 pub fn logger<W: std::io::Write + Send + 'static>(sink: W, level: &LogLevel) -> Logger {
     let json = slog_json::Json::new(sink).add_default_keys().build().fuse();
     let drain = slog_async::Async::new(json).chan_size(4096).build().fuse();
-    let drain = correlation::Correlating(drain);
+    let drain = correlation::Correlating {
+        drain,
+        begins_traces: crate::traces::exporting,
+    };
     let drain = DynamicFilter {
         drain,
         level: level.clone(),

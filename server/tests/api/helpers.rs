@@ -5,6 +5,7 @@ use backend_server::settings::{Settings, Source};
 use backend_server::startup::{Application, Overrides};
 use backend_server::telemetry::{self, LogLevel};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub struct TestApp {
     pub address: String,
@@ -195,6 +196,27 @@ pub async fn spawn_on(db: TestDatabase, redis_url: String, extra: &[(&str, &str)
     let app = build(settings(&db, &redis_url, extra))
         .await
         .expect("server starts");
+    serve(app, db)
+}
+
+/// [`spawn_app_with`], the server logging into `captured` at `level`.
+pub async fn spawn_app_logging_to(
+    extra: &[(&str, &str)],
+    captured: &Captured,
+    level: &str,
+) -> TestApp {
+    let db = testenv::fresh_database(migrate).await;
+    let redis_url = testenv::redis_url().await;
+    let level = LogLevel::new(level);
+    let log = telemetry::logger(captured.clone(), &level);
+    let app = build_logging_to(settings(&db, &redis_url, extra), log, level)
+        .await
+        .expect("server starts");
+    serve(app, db)
+}
+
+/// Runs `app` in the background until the test ends.
+fn serve(app: Application, db: TestDatabase) -> TestApp {
     let address = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
@@ -202,5 +224,33 @@ pub async fn spawn_on(db: TestDatabase, redis_url: String, extra: &[(&str, &str)
         http: reqwest::Client::new(),
         address,
         db,
+    }
+}
+
+/// Log lines written by a server, for the test to read.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// The lines written so far that parse as JSON.
+    pub fn lines(&self) -> Vec<serde_json::Value> {
+        self.text()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
 }

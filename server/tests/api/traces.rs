@@ -208,6 +208,69 @@ async fn the_spans_of_an_org_read_arrive_over_otlp_under_the_callers_trace() {
     .await;
 }
 
+/// A request without a `traceparent` begins a trace whose id is the request
+/// id's: the exported root span and every log line of the request, dropshot's
+/// own `request completed` included, carry it.
+#[tokio::test]
+async fn a_trace_the_server_begins_is_on_every_line_of_its_request() {
+    let otlp = receiver().await;
+    let captured = Captured::default();
+    let app = spawn_app_logging_to(
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url)],
+        &captured,
+        "debug",
+    )
+    .await;
+    let (token, _, _) = app.guest().await;
+    let resp = app
+        .http
+        .get(app.url("/api/v1/orgs/no-such-org"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let request_id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let trace_id = uuid::Uuid::parse_str(&request_id)
+        .unwrap()
+        .simple()
+        .to_string();
+
+    let started = Instant::now();
+    let lines = loop {
+        let lines: Vec<_> = captured
+            .lines()
+            .into_iter()
+            .filter(|l| l["req_id"] == request_id.as_str())
+            .collect();
+        if lines.iter().any(|l| l["msg"] == "request completed") {
+            break lines;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no `request completed` line for {request_id}:\n{}",
+            captured.text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for msg in ["request rejected", "handler finished"] {
+        assert!(lines.iter().any(|l| l["msg"] == msg), "{msg}: {lines:?}");
+    }
+    for line in &lines {
+        assert_eq!(line["trace_id"], trace_id.as_str(), "{line}");
+    }
+
+    let root = otlp
+        .wait_for(&format!("the org read's span under {trace_id}"), |spans| {
+            spans
+                .iter()
+                .find(|s| s.name == "org_get" && hex(&s.trace_id) == trace_id)
+                .cloned()
+        })
+        .await;
+    assert!(root.parent_span_id.is_empty(), "a trace of its own");
+}
+
 /// The cursor pages of the caller's organizations and of an organization's
 /// projects and members are one statement each on the read lane: one
 /// `postgresql` span under the request, not a transaction's four or five.
