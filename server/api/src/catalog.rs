@@ -127,7 +127,11 @@ pub fn error_catalog_markdown() -> String {
          `Allow` lists every method registered for the path. Every other method a path lacks is \
          answered in the envelope as `METHOD_NOT_ALLOWED`. The generated client reports a \
          router error as `Error::UnexpectedResponse` (the operation does not exist), never as a \
-         typed `ApiError`; only a client that builds URLs by hand can meet one.\n",
+         typed `ApiError`; only a client that builds URLs by hand can meet one.\n\n\
+         Below the router, hyper refuses bytes that do not parse as HTTP/1.1 (a malformed \
+         request line or header, a folded header line) with a bare `400` and headers larger \
+         than it buffers (about 400 KiB) with a bare `431`: no body, no request id, and the \
+         connection is closed. No request reaches the server, so none is logged.\n",
     );
     out
 }

@@ -222,3 +222,50 @@ async fn an_unexpected_database_fault_is_500_without_internals() {
         assert!(!text.contains(leak), "error body leaks {leak:?}: {text}");
     }
 }
+
+/// What the server answers on a connection, for raw `request` bytes: the
+/// whole reply, up to the server closing it.
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    // The server may answer (and close) before it has read everything.
+    let _ = tcp.write_all(request).await;
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut reply),
+    )
+    .await;
+    assert!(read.is_ok(), "the server closes the connection");
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+/// Below the router, hyper refuses what does not parse as HTTP/1.1 with a
+/// bare status, no body and no request id, and closes the connection (the
+/// catalog's note on router errors says so).
+#[tokio::test]
+async fn a_request_that_is_not_http_gets_a_bare_status_from_hyper() {
+    let app = spawn_app().await;
+    let huge = format!(
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    for (request, status) in [
+        (&b"NOT HTTP AT ALL\r\n\r\n"[..], 400),
+        (
+            &b"GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc\r\n folded\r\n\r\n"[..],
+            400,
+        ),
+        (huge.as_bytes(), 431),
+    ] {
+        let reply = raw_exchange(&app, request).await;
+        let (head, body) = reply.split_once("\r\n\r\n").expect("a reply head");
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(body.is_empty(), "no body: {body:?}");
+        assert!(
+            !head.to_ascii_lowercase().contains("x-request-id"),
+            "no request id: {head}"
+        );
+    }
+}
