@@ -57,6 +57,7 @@ impl Traces {
             .build();
         let tracer = opentelemetry::trace::TracerProvider::tracer(&provider, "backend");
         ANY_EXPORTER.store(true, Ordering::Relaxed);
+        crate::telemetry::correlation::server_begins_traces();
         Ok(Traces { provider, tracer })
     }
 
@@ -129,12 +130,6 @@ impl IdGenerator for RequestTraceIds {
     fn new_span_id(&self) -> SpanId {
         self.0.new_span_id()
     }
-}
-
-/// Is any exporter running in this process (so a request's trace id is
-/// worth logging when the caller sent none)?
-pub fn exporting() -> bool {
-    ANY_EXPORTER.load(Ordering::Relaxed)
 }
 
 /// The span of one request, open until [`RequestSpan::end`].

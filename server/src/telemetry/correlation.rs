@@ -25,6 +25,7 @@ use opentelemetry::trace::TraceContextExt;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use slog::{Drain, KV, Key, OwnedKV, OwnedKVList, Record, Serializer};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest inbound request id kept.
 pub const REQUEST_ID_MAX_LEN: usize = 128;
@@ -61,6 +62,23 @@ pub fn request_trace_id(request_id: &str) -> Option<[u8; 16]> {
     uuid::Uuid::try_parse(request_id)
         .ok()
         .map(|id| id.into_bytes())
+}
+
+/// Does the server begin a trace for a request without a valid
+/// `traceparent`? Set once, when spans start being exported
+/// (`traces::Traces::start`); this module only reads it, so that logging
+/// does not depend on tracing.
+static BEGINS_TRACES: AtomicBool = AtomicBool::new(false);
+
+/// From now on, every request without a valid `traceparent` has a trace of
+/// its own, named by [`request_trace_id`].
+pub fn server_begins_traces() {
+    BEGINS_TRACES.store(true, Ordering::Relaxed);
+}
+
+/// Has [`server_begins_traces`] been called in this process?
+pub fn begins_traces() -> bool {
+    BEGINS_TRACES.load(Ordering::Relaxed)
 }
 
 /// Rewrites the correlation fields of every record it passes on to `drain`.

@@ -79,7 +79,7 @@ pub fn logger<W: std::io::Write + Send + 'static>(sink: W, level: &LogLevel) -> 
     let drain = slog_async::Async::new(json).chan_size(4096).build().fuse();
     let drain = correlation::Correlating {
         drain,
-        begins_traces: crate::traces::exporting,
+        begins_traces: correlation::begins_traces,
     };
     let drain = DynamicFilter {
         drain,
