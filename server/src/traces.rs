@@ -8,6 +8,7 @@
 //! Unset, nothing is built and nothing costs: the request path asks one
 //! `Option` and one atomic flag, and creates no span, context or header copy.
 
+use crate::telemetry::correlation::begins_traces;
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
 use opentelemetry::trace::{
     FutureExt, Span, SpanId, SpanKind, Status, TraceContextExt, TraceId, Tracer,
@@ -19,11 +20,6 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, SdkTracer, SdkTracerProvider};
 use std::cell::Cell;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Has any exporter been started in this process? Lets the statement spans
-/// skip even the context lookup while tracing is off.
-static ANY_EXPORTER: AtomicBool = AtomicBool::new(false);
 
 /// The exporter and the tracer of one server.
 pub struct Traces {
@@ -56,7 +52,6 @@ impl Traces {
             )
             .build();
         let tracer = opentelemetry::trace::TracerProvider::tracer(&provider, "backend");
-        ANY_EXPORTER.store(true, Ordering::Relaxed);
         crate::telemetry::correlation::server_begins_traces();
         Ok(Traces { provider, tracer })
     }
@@ -199,14 +194,14 @@ pub async fn within<T, E>(
 /// Is the current task serving a traced request? (Cheap when tracing is off:
 /// one atomic load.)
 pub fn in_traced_request() -> bool {
-    ANY_EXPORTER.load(Ordering::Relaxed) && Context::current().get::<RequestTracer>().is_some()
+    begins_traces() && Context::current().get::<RequestTracer>().is_some()
 }
 
 /// A client span named after `system`, or `None` (and nothing built) when
 /// the current request is not traced. Boxed: the caller holds it across an
 /// await, and a span inline would grow every request's future.
 fn client_span(system: &'static str, detail: impl FnOnce() -> KeyValue) -> Option<Box<ClientSpan>> {
-    if !ANY_EXPORTER.load(Ordering::Relaxed) {
+    if !begins_traces() {
         return None;
     }
     let cx = Context::current();

@@ -64,10 +64,10 @@ pub fn request_trace_id(request_id: &str) -> Option<[u8; 16]> {
         .map(|id| id.into_bytes())
 }
 
-/// Does the server begin a trace for a request without a valid
-/// `traceparent`? Set once, when spans start being exported
-/// (`traces::Traces::start`); this module only reads it, so that logging
-/// does not depend on tracing.
+/// Are spans exported, so that the server begins a trace for a request
+/// without a valid `traceparent`? Set once, by `traces::Traces::start`,
+/// which also reads it to skip all span work while tracing is off. It lives
+/// here so that logging does not depend on tracing.
 static BEGINS_TRACES: AtomicBool = AtomicBool::new(false);
 
 /// From now on, every request without a valid `traceparent` has a trace of
