@@ -8,6 +8,7 @@
 //! talk to it only through `backend-client`.
 
 pub mod chart;
+pub mod logs;
 pub mod pg_cluster;
 pub mod proxy;
 pub mod redis_server;

@@ -245,12 +245,4 @@ impl Captured {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
-
-    /// The lines written so far that parse as JSON.
-    pub fn lines(&self) -> Vec<serde_json::Value> {
-        self.text()
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
-    }
 }

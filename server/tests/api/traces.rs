@@ -236,23 +236,7 @@ async fn a_trace_the_server_begins_is_on_every_line_of_its_request() {
         .simple()
         .to_string();
 
-    let started = Instant::now();
-    let lines = loop {
-        let lines: Vec<_> = captured
-            .lines()
-            .into_iter()
-            .filter(|l| l["req_id"] == request_id.as_str())
-            .collect();
-        if lines.iter().any(|l| l["msg"] == "request completed") {
-            break lines;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no `request completed` line for {request_id}:\n{}",
-            captured.text()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let lines = backend_e2e::logs::lines_of_request(|| captured.text(), &request_id).await;
     for msg in ["request rejected", "handler finished"] {
         assert!(lines.iter().any(|l| l["msg"] == msg), "{msg}: {lines:?}");
     }

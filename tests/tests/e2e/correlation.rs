@@ -4,7 +4,7 @@
 
 use backend_e2e::spawn::Backend;
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -13,27 +13,9 @@ fn traceparent() -> String {
     format!("00-{TRACE_ID}-00f067aa0ba902b7-01")
 }
 
-/// The log lines of the request `request_id`, once its last one
-/// (dropshot's `request completed`) is out.
+/// The log lines of the request `request_id`, once its last one is out.
 async fn lines_of(backend: &Backend, request_id: &str) -> Vec<Value> {
-    let started = Instant::now();
-    loop {
-        let lines: Vec<Value> = backend
-            .log()
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|l| l["req_id"] == request_id)
-            .collect();
-        if lines.iter().any(|l| l["msg"] == "request completed") {
-            return lines;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no `request completed` line for {request_id}:\n{}",
-            backend.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    backend_e2e::logs::lines_of_request(|| backend.log(), request_id).await
 }
 
 /// Sends GET `path` with the two headers; returns the response's request id
