@@ -15,6 +15,7 @@ pub mod configs;
 pub mod context;
 pub mod db;
 pub mod domain;
+pub mod front;
 pub mod http;
 pub mod metrics;
 pub mod redis;

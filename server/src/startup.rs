@@ -6,6 +6,7 @@ use crate::configs::ConfigRuntime;
 use crate::configs::watcher::ConfigFeed;
 use crate::context::AppState;
 use crate::db;
+use crate::front::Front;
 use crate::metrics::Metrics;
 use crate::settings::{Environment, Settings};
 use crate::sync::{Feed, Feeds};
@@ -13,7 +14,7 @@ use crate::telemetry::LogLevel;
 use anyhow::Context;
 use dropshot::{ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
 use slog::{Logger, crit, info, warn};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -21,6 +22,9 @@ use tokio::task::JoinHandle;
 /// A started server and what it needs to stop cleanly.
 pub struct Application {
     server: HttpServer<AppState>,
+    /// The front on `BIND_ADDRESS`, when `HTTP_FRONT=on`; dropshot then
+    /// listens on loopback behind it.
+    front: Option<Front>,
     /// Background tasks that must run as long as the server does.
     tasks: Vec<(&'static str, JoinHandle<()>)>,
     log: Logger,
@@ -108,8 +112,12 @@ impl Application {
         let jwt = JwtKeys::new(&settings.jwt);
         info!(log, "signing tokens"; "kid" => jwt.signing_key_id(),
             "previous_keys" => settings.jwt.previous_secrets.len());
+        let front_bind = settings.http_front.then_some(settings.bind_address);
         let config = ConfigDropshot {
-            bind_address: settings.bind_address,
+            bind_address: match front_bind {
+                Some(_) => SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                None => settings.bind_address,
+            },
             default_request_body_max_bytes: settings.request_body_max_bytes,
             default_handler_task_mode: HandlerTaskMode::Detached,
             // On every line of the request, checked by telemetry::correlation.
@@ -147,12 +155,32 @@ impl Application {
             .config(config)
             .start()
             .map_err(|e| anyhow::anyhow!("cannot start the HTTP server: {e}"))?;
+        let front = match front_bind {
+            Some(bind) => {
+                let front = Front::start(bind, server.local_addr(), log.clone())
+                    .await
+                    .with_context(|| format!("cannot listen on {bind}"))?;
+                info!(log, "front listening"; "address" => %front.local_addr(),
+                    "upstream" => %server.local_addr());
+                Some(front)
+            }
+            None => None,
+        };
         info!(log, "listening"; "address" => %server.local_addr());
-        Ok(Application { server, tasks, log })
+        Ok(Application {
+            server,
+            front,
+            tasks,
+            log,
+        })
     }
 
+    /// Where clients connect: the front's address when it runs.
     pub fn local_addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        match &self.front {
+            Some(front) => front.local_addr(),
+            None => self.server.local_addr(),
+        }
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
@@ -167,7 +195,12 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> anyhow::Result<()> {
-        let Application { server, tasks, log } = self;
+        let Application {
+            server,
+            front,
+            tasks,
+            log,
+        } = self;
         let grace = server.app_private().settings.shutdown_grace;
         let pool = server.app_private().pool.clone();
         let reads = server.app_private().reads.clone();
@@ -200,7 +233,15 @@ impl Application {
                 Ok(())
             }
         };
-        match tokio::time::timeout(grace, server.close()).await {
+        // The front first: its connections finish their requests through
+        // dropshot, which must still be serving them.
+        let drain = async move {
+            if let Some(front) = front {
+                front.close().await;
+            }
+            server.close().await
+        };
+        match tokio::time::timeout(grace, drain).await {
             Ok(Ok(())) => info!(log, "drained"),
             Ok(Err(e)) => warn!(log, "error while draining"; "error" => e),
             Err(_) => warn!(log, "drain timed out; closing remaining connections"),

@@ -95,7 +95,7 @@ pub async fn guest(
     let client = super::client_address::bucket(super::client_address::client_address(
         rqctx.request.remote_addr().ip(),
         forwarded_for,
-        state.settings.trusted_proxy_hops,
+        state.settings.forwarded_for_hops(),
     ));
     limit(
         rqctx,

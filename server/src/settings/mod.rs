@@ -78,6 +78,9 @@ pub struct Settings {
     /// Proxies in front of the server that append to `X-Forwarded-For`
     /// (1 behind one ingress); 0 trusts no header and uses the TCP peer.
     pub trusted_proxy_hops: usize,
+    /// `HTTP_FRONT=on`: the front (`server/src/front/`) answers on
+    /// `bind_address` and dropshot listens on loopback behind it.
+    pub http_front: bool,
     pub config_reconcile_interval: Duration,
     pub revocation_reconcile_interval: Duration,
     /// Token refreshes one user may make per minute.
@@ -156,6 +159,15 @@ impl<F: Fn(&str) -> Option<String>> Source<F> {
         self.parse_or(var, default, expected)
     }
 
+    /// `on` or `off` (or the declared default).
+    fn switch(&self, var: &Var) -> Result<bool, SettingsError> {
+        match self.parse::<String>(var, "`on` or `off`")?.as_str() {
+            "on" => Ok(true),
+            "off" => Ok(false),
+            other => Err(invalid(var.name, format!("`on` or `off`, got {other:?}"))),
+        }
+    }
+
     /// A whole number within the declared range (or the declared default).
     fn number(&self, var: &Var, expected: &str) -> Result<u64, SettingsError> {
         let v = self.parse::<u64>(var, expected)?;
@@ -201,6 +213,13 @@ impl<F: Fn(&str) -> Option<String>> Source<F> {
 }
 
 impl Settings {
+    /// How many `X-Forwarded-For` entries, from the right, were written by
+    /// proxies this server trusts: `TRUSTED_PROXY_HOPS`, and the front's own
+    /// entry when it runs.
+    pub fn forwarded_for_hops(&self) -> usize {
+        self.trusted_proxy_hops + usize::from(self.http_front)
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Settings, SettingsError> {
         Settings::from_source(&Source(|k| std::env::var(k).ok()))
@@ -313,6 +332,7 @@ impl Settings {
                 &vars::TRUSTED_PROXY_HOPS,
                 "a number of proxies (0 when clients connect directly)",
             )?,
+            http_front: src.switch(&vars::HTTP_FRONT)?,
             config_reconcile_interval: Duration::from_secs(reconcile),
             revocation_reconcile_interval: Duration::from_secs(revocation_reconcile),
             refresh_rate_limit_per_minute: src.parse::<u32>(
