@@ -11,6 +11,13 @@ use serde_json::json;
 
 /// Checks `resp` against the catalog entry of `code`.
 async fn assert_catalog(resp: Response, code: ErrorCode) {
+    // dropshot's own shape for a router error, as the catalog says.
+    assert_catalog_as(resp, code, !code.is_router_level()).await
+}
+
+/// Checks `resp` against the catalog entry of `code`; `envelope`: the body
+/// must be the envelope (always, with the front).
+async fn assert_catalog_as(resp: Response, code: ErrorCode, envelope: bool) {
     let catalog = backend_api::catalog::error_catalog_markdown();
     let entry = format!("## {code}\n\n- **Status:** {}\n", code.status());
     assert!(catalog.contains(&entry), "catalog entry for {code}");
@@ -36,8 +43,8 @@ async fn assert_catalog(resp: Response, code: ErrorCode) {
     }
     let body: serde_json::Value = resp.json().await.expect("JSON body");
     assert_eq!(body["request_id"], header_id, "{code}: request id");
-    if code.is_router_level() {
-        return; // dropshot's own shape, as the catalog says
+    if !envelope {
+        return;
     }
     assert_eq!(body["error"], code.as_str(), "{code}: body {body}");
     assert!(!body["message"].as_str().unwrap().is_empty());
@@ -200,6 +207,13 @@ async fn catalog_not_found() {
     assert_catalog(
         call(&app, Method::GET, "/api/v1/nothing-here", None, None).await,
         ErrorCode::NotFound,
+    )
+    .await;
+    let front = spawn_app_with(&[("HTTP_FRONT", "on")]).await;
+    assert_catalog_as(
+        call(&front, Method::GET, "/api/v1/nothing-here", None, None).await,
+        ErrorCode::NotFound,
+        true,
     )
     .await;
 }

@@ -12,6 +12,7 @@ mod contract;
 mod cursors;
 mod errors;
 mod fairness;
+mod front;
 mod health;
 mod idempotency;
 mod invariants;
