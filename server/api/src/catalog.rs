@@ -93,45 +93,51 @@ pub fn error_catalog_markdown() -> String {
         );
         if code.is_router_level() {
             out.push_str(
-                "- **Body:** dropshot's router answers this before any handler runs, in its own \
-                 shape `{\"request_id\": \"...\", \"error_code\": null, \"message\": \"...\"}`; the \
-                 status code is the contract.\n\n",
-            );
-        } else {
-            let _ = write!(
-                out,
-                "\nExample body:\n\n```json\n{}\n```\n\n",
-                example_body(*code)
+                "- **Body:** dropshot's router answers this before any handler runs. With \
+                 `HTTP_FRONT=on` the body is the envelope, as below; with the default (`off`) it \
+                 is dropshot's own shape `{\"request_id\": \"...\", \"error_code\": null, \
+                 \"message\": \"...\"}`, and the status code is the contract.\n",
             );
         }
+        let _ = write!(
+            out,
+            "\nExample body:\n\n```json\n{}\n```\n\n",
+            example_body(*code)
+        );
     }
     out.push_str(
         "## Request ids\n\n\
-         Every response carries an `x-request-id` header with the id the server assigned to \
-         the request (a UUID); every error body repeats it as `request_id`, and every log line \
-         of the request carries it as `req_id`. A client-supplied `X-Request-Id` header is not \
-         adopted as that id (dropshot assigns its own before any application code runs), but it \
-         is recorded on every log line of the request as `ingress_request_id` when it is 1 to \
-         128 characters of `A-Z a-z 0-9 - _ . : + / =` (anything else is dropped, never logged, \
-         and the line says `ingress_request_id_invalid`), so a client's own correlation id \
-         still finds the server's logs. Likewise a valid W3C `traceparent` puts its trace id on \
-         every log line of the request as `trace_id`.\n\n",
+         Every response carries an `x-request-id` header with the request's id; every error \
+         body repeats it as `request_id`. By default that id is the one the server assigned \
+         (a UUID, on every log line of the request as `req_id`): dropshot assigns it before any \
+         application code runs. With `HTTP_FRONT=on`, a client-supplied `X-Request-Id` of 1 to \
+         128 characters of `A-Z a-z 0-9 - _ . : + / =` is the id in the header and the body \
+         instead, and anything else is replaced by the server's. Either way a valid \
+         `X-Request-Id` is recorded on every log line of the request as `ingress_request_id` \
+         (an invalid one is dropped, never logged, and the line says \
+         `ingress_request_id_invalid`), so a client's own correlation id finds the server's \
+         logs, and a valid W3C `traceparent` puts its trace id on every log line of the request \
+         as `trace_id`.\n\n",
     );
     out.push_str(
         "## Note on router errors\n\n\
          `NOT_FOUND` (404) is produced by dropshot's router when no path matches, before any \
-         code of this project runs, so its body is dropshot's `{\"request_id\", \"error_code\", \
-         \"message\"}`, with the same `request_id` as the `x-request-id` header. So is the 400 of \
-         a path that does not percent-decode to UTF-8, and the 405 of a method outside RFC \
-         9110's eight (`GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE`, `OPTIONS`, `TRACE`), whose \
-         `Allow` lists every method registered for the path. Every other method a path lacks is \
-         answered in the envelope as `METHOD_NOT_ALLOWED`. The generated client reports a \
-         router error as `Error::UnexpectedResponse` (the operation does not exist), never as a \
-         typed `ApiError`; only a client that builds URLs by hand can meet one.\n\n\
+         code of this project runs. So is the 400 of a path that does not percent-decode to \
+         UTF-8 (`VALIDATION_ERROR`), and the 405 of a method outside RFC 9110's eight (`GET`, \
+         `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE`, `OPTIONS`, `TRACE`: `METHOD_NOT_ALLOWED`), \
+         whose `Allow` lists every method registered for the path. With `HTTP_FRONT=on` each of \
+         them is answered in the envelope with that code (a 405's `details.allowed` repeating \
+         `Allow`); by default their body is dropshot's `{\"request_id\", \"error_code\", \
+         \"message\"}`, with the same `request_id` as the `x-request-id` header. Every other \
+         method a path lacks is answered in the envelope as `METHOD_NOT_ALLOWED` either way. The \
+         generated client reports a router error as `Error::UnexpectedResponse` (the operation \
+         does not exist), never as a typed `ApiError`; only a client that builds URLs by hand \
+         can meet one.\n\n\
          Below the router, hyper refuses bytes that do not parse as HTTP/1.1 (a malformed \
          request line or header, a folded header line) with a bare `400` and headers larger \
          than it buffers (about 400 KiB) with a bare `431`: no body, no request id, and the \
-         connection is closed. No request reaches the server, so none is logged.\n",
+         connection is closed, front or not. No request reaches the server, so none is \
+         logged.\n",
     );
     out
 }

@@ -137,7 +137,8 @@ error_codes! {
 
 impl ErrorCode {
     /// Is the code produced by dropshot's router rather than our handlers
-    /// (and therefore in dropshot's body shape)? A missing method is ours
+    /// (and therefore in dropshot's body shape, unless `HTTP_FRONT=on`
+    /// rewrites it)? A missing method is ours
     /// (`server/src/http/methods.rs`); a missing path cannot be.
     pub fn is_router_level(self) -> bool {
         self == ErrorCode::NotFound

@@ -98,6 +98,24 @@ async fn the_rendered_dev_pod_migrates_serves_and_round_trips() {
         );
     }
 
+    // The dev values turn the front on: the ingress's request id is the
+    // request's, and an unknown path answers in the envelope.
+    assert!(
+        env.iter().any(|(k, v)| k == "HTTP_FRONT" && v == "on"),
+        "values-dev.yaml sets config.httpFront"
+    );
+    let resp = http
+        .get(format!("{}/api/v1/no-such-route", backend.base_url))
+        .header("x-request-id", "ingress-4f2a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.headers()["x-request-id"], "ingress-4f2a");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "NOT_FOUND", "{body}");
+    assert_eq!(body["request_id"], "ingress-4f2a", "{body}");
+
     // A guest -> org -> project round trip.
     let signin = backend
         .client()

@@ -128,6 +128,9 @@ SHUTDOWN_GRACE_SECONDS: {{ $c.shutdownGraceSeconds | toString | quote }}
 {{- with $c.otlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
+{{- if $c.httpFront }}
+HTTP_FRONT: "on"
+{{- end }}
 {{- end }}
 
 {{- define "backend.migrationDatabaseUrl" -}}
