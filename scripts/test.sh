@@ -48,6 +48,8 @@ step "OpenAPI document (openapi-spec-validator)"
 bash scripts/lint-openapi.sh
 step "Conformance fuzzing (schemathesis against a spawned server)"
 bash scripts/conformance.sh
+step "Conformance fuzzing through the HTTP front (HTTP_FRONT=on, fewer examples)"
+HTTP_FRONT=on CONFORMANCE_MAX_EXAMPLES=50 bash scripts/conformance.sh
 step "Postman: generated collection drift, newman flow against a spawned server"
 bash scripts/postman/check.sh
 step "Deployment artifacts (offline validation)"

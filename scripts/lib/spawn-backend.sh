@@ -13,8 +13,8 @@
 #
 # The binary is BACKEND_BIN, else ${CARGO_TARGET_DIR:-target}/debug/backend (LLVM_PROFILE_FILE, when
 # set for an instrumented build, is passed on). The server runs
-# with ENVIRONMENT=dev (it migrates at start), LOG_LEVEL=warn and a guest sign-in limit high
-# enough for fuzzing; its output goes to SPAWNED_LOG and is printed if it dies before ready.
+# with ENVIRONMENT=dev (it migrates at start), LOG_LEVEL=warn, a guest sign-in limit high
+# enough for fuzzing and the caller's HTTP_FRONT (default off); its output goes to SPAWNED_LOG and is printed if it dies before ready.
 
 # shellcheck source=common.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -34,7 +34,7 @@ spawn_backend() {
     env -i PATH="$PATH" ${LLVM_PROFILE_FILE:+"LLVM_PROFILE_FILE=$LLVM_PROFILE_FILE"} ENVIRONMENT=dev BIND_ADDRESS="127.0.0.1:$port" \
         DATABASE_URL="$(url_for "$DATABASE_URL" backend_app "$SPAWN_DB")" MIGRATION_DATABASE_URL="$(url_for "$DATABASE_URL" backend_owner "$SPAWN_DB")" \
         REDIS_URL="$REDIS_URL" JWT_SECRET="$SPAWN_SECRET" GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE=1000000 \
-        LOG_LEVEL=warn "$SPAWN_BIN" serve >"$SPAWNED_LOG" 2>&1 &
+        HTTP_FRONT="${HTTP_FRONT:-off}" LOG_LEVEL=warn "$SPAWN_BIN" serve >"$SPAWNED_LOG" 2>&1 &
     SPAWN_PID=$!
     SPAWNED_URL="http://127.0.0.1:$port"
     wait_ready "$SPAWNED_URL" 30 "$SPAWN_PID" || status=$?
