@@ -148,7 +148,7 @@ vars! {
         "proxies in front that append to `X-Forwarded-For` (the chart sets 1 for the ingress); 0 uses the TCP peer. All header lines count, entries may carry a port, IPv6 clients share one bucket per /64";
     HTTP_FRONT: "HTTP_FRONT", Unset::Value("off"),
         serve Some(Optional), migrate None, secret false,
-        "`on`: a second HTTP/1.1 layer in the process answers on `BIND_ADDRESS` and forwards to dropshot over loopback, so that a valid inbound `X-Request-Id` is the request's id (response header and envelope) and the router's own errors get the envelope; it costs about 14 µs of CPU per request (`docs/observability.md`). `off`: dropshot answers itself";
+        "`on`: a second HTTP/1.1 layer in the process answers on `BIND_ADDRESS` and forwards to dropshot over loopback, so that a valid inbound `X-Request-Id` is the request's id (response header and envelope) and the router's own errors get the envelope; it costs about a tenth of the org read's throughput (`docs/performance.md`). `off`: dropshot answers itself";
     CONFIG_RECONCILE_INTERVAL: "CONFIG_RECONCILE_INTERVAL", Unset::Value("300"),
         serve Some(Optional), migrate None, secret false,
         within 1..=u64::MAX, "seconds between config reconciles (every second while Redis is down)";
