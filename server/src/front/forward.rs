@@ -1,10 +1,10 @@
 //! One inbound connection's requests, each sent on to dropshot over the
 //! connection to it that this inbound one owns, and its answer sent back.
 
-use backend_api::error::{ApiError, ErrorCode};
+use backend_api::error::ApiError;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -175,22 +175,18 @@ async fn answer(response: Response<Incoming>, id: Option<HeaderValue>) -> Respon
 }
 
 /// 503 in the envelope: dropshot could not be reached (it is stopping).
+/// Rendered as every handler's error is (`ApiError::into_response`: status,
+/// body, `Retry-After`), plus the request id dropshot would have set.
 fn unavailable(id: Option<HeaderValue>) -> Response<FrontBody> {
     let id = id.unwrap_or_else(|| {
         HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("a UUID is a header")
     });
-    let envelope = ApiError::new(ErrorCode::ServiceUnavailable, "the server is not ready")
-        .with_request_id(id.to_str().expect("checked or generated"));
-    let body = serde_json::to_vec(&envelope).expect("the envelope serialises");
-    let mut response = Response::new(full(Bytes::from(body)));
-    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-    headers.insert(X_REQUEST_ID, id);
+    let mut response = ApiError::unavailable("the server is not ready")
+        .with_request_id(id.to_str().expect("checked or generated"))
+        .into_response()
+        .expect("the envelope renders")
+        .map(|body| body.boxed_unsync());
+    response.headers_mut().insert(X_REQUEST_ID, id);
     response
 }
 
@@ -251,5 +247,21 @@ mod tests {
         let mut left: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
         left.sort();
         assert_eq!(left, ["content-length", "x-request-id"]);
+    }
+
+    #[tokio::test]
+    async fn unreachable_dropshot_is_a_503_envelope_with_retry_after_and_the_callers_id() {
+        let response = unavailable(Some(HeaderValue::from_static("abc-123")));
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(response.headers()[X_REQUEST_ID], "abc-123");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
+        assert_eq!(body["request_id"], "abc-123");
+        let generated = unavailable(None);
+        let id = generated.headers()[X_REQUEST_ID].to_str().unwrap();
+        assert!(uuid::Uuid::try_parse(id).is_ok(), "{id}");
     }
 }
