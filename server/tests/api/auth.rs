@@ -1,7 +1,7 @@
 //! Guest sign-in and token validation (RFC 8725: pinned algorithm, checked
 //! issuer and audience, bounded leeway), revocation and the rate limit.
 
-use crate::helpers::{TestApp, create_org, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, create_org, spawn_app, spawn_app_with, within_one_rate_window};
 use backend_client::types::ErrorCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -348,13 +348,7 @@ async fn admin_tokens_can_be_revoked_by_logout() {
 #[tokio::test]
 async fn refreshes_are_rate_limited_per_user() {
     let app = spawn_app_with(&[("REFRESH_RATE_LIMIT_PER_MINUTE", "2")]).await;
-    let second_of_minute = chrono::Utc::now().timestamp() % 60;
-    if second_of_minute > 55 {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            (61 - second_of_minute) as u64,
-        ))
-        .await;
-    }
+    within_one_rate_window(55).await;
     let (mut token, _, _) = app.guest().await;
     for _ in 0..2 {
         token = app
@@ -420,13 +414,7 @@ async fn the_eleventh_sign_in_in_a_minute_is_429_and_other_addresses_are_unaffec
     let app = spawn_app_with(&[("GUEST_SIGNIN_RATE_LIMIT_PER_MINUTE", "10")]).await;
     let first = client_from(&app, "127.0.0.1");
     // Stay inside one fixed window: wait if the minute is about to roll over.
-    let second_of_minute = chrono::Utc::now().timestamp() % 60;
-    if second_of_minute > 50 {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            (61 - second_of_minute) as u64,
-        ))
-        .await;
-    }
+    within_one_rate_window(50).await;
     for i in 1..=10 {
         assert_eq!(
             first.auth_guest().await.unwrap().status(),
@@ -460,13 +448,7 @@ async fn behind_a_trusted_proxy_the_rate_limit_follows_x_forwarded_for() {
         ("TRUSTED_PROXY_HOPS", "1"),
     ])
     .await;
-    let second_of_minute = chrono::Utc::now().timestamp() % 60;
-    if second_of_minute > 55 {
-        tokio::time::sleep(std::time::Duration::from_secs(
-            (61 - second_of_minute) as u64,
-        ))
-        .await;
-    }
+    within_one_rate_window(55).await;
     let sign_in = |xff: &'static str| {
         app.http
             .post(app.url("/api/v1/auth/guest"))

@@ -246,3 +246,16 @@ impl Captured {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
+
+/// Waits for the next minute when fewer than `60 - latest` seconds of this
+/// one are left, so that a test's hits on a per-minute rate limit fall in
+/// one fixed window.
+pub async fn within_one_rate_window(latest: i64) {
+    let second_of_minute = chrono::Utc::now().timestamp() % 60;
+    if second_of_minute > latest {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            (61 - second_of_minute) as u64,
+        ))
+        .await;
+    }
+}
