@@ -35,9 +35,10 @@ const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 pub struct Upstream {
     /// dropshot's loopback address.
     addr: SocketAddr,
-    /// Who the inbound connection is from.
-    peer: SocketAddr,
-    log: Arc<Logger>,
+    /// Who the inbound connection is from, as the `X-Forwarded-For` entry
+    /// each of its requests gets.
+    peer: HeaderValue,
+    log: Logger,
     /// The connection to dropshot, opened with the first request. hyper
     /// serves an HTTP/1.1 connection's requests one after another, so the
     /// lock is never contended; it is there because the service is shared.
@@ -45,10 +46,10 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    pub fn new(addr: SocketAddr, peer: SocketAddr, log: Arc<Logger>) -> Upstream {
+    pub fn new(addr: SocketAddr, peer: SocketAddr, log: Logger) -> Upstream {
         Upstream {
             addr,
-            peer,
+            peer: HeaderValue::try_from(peer.ip().to_string()).expect("an IP is a header"),
             log,
             sender: Default::default(),
         }
@@ -67,8 +68,7 @@ impl Upstream {
         strip_hop_by_hop(headers);
         // The client as the server sees it without the front: the entry the
         // front adds is one more trusted hop.
-        let peer = HeaderValue::try_from(self.peer.ip().to_string()).expect("an IP is a header");
-        headers.append(X_FORWARDED_FOR, peer);
+        headers.append(X_FORWARDED_FOR, self.peer.clone());
         match self.send(request).await {
             Ok(response) => answer(response, id).await,
             Err(e) => {

@@ -25,7 +25,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use slog::{Logger, info, warn};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -79,7 +78,6 @@ async fn accept(
     let mut http = hyper::server::conn::http1::Builder::new();
     // Like dropshot's own: the timer bounds how long a request head may take.
     http.timer(TokioTimer::new());
-    let log = Arc::new(log);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
